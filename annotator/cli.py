@@ -1,0 +1,187 @@
+"""The command line: ``annotator [--db PATH_OR_URL] import | export | stats | show``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from annotator import __version__
+from annotator.db.engine import ENV_VAR, Database, DatabaseError, open_database
+from annotator.projects import DEFAULT_PROJECT, ensure_project, find_project, load_schema
+
+
+def progress_bar(label: str, stream=None) -> Callable[[int, int], None]:  # type: ignore[no-untyped-def]
+    """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        return lambda done, total: None
+    started = time.monotonic()
+    last = [0.0]
+
+    def update(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.1 and done < total:
+            return
+        last[0] = now
+        frac = done / total if total else 1.0
+        filled = int(30 * frac)
+        rate = done / max(now - started, 1e-6)
+        eta = (total - done) / rate if rate and done < total else 0
+        stream.write(
+            f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {frac:6.1%}  eta {eta:4.0f}s "
+        )
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return update
+
+
+def _open(args: argparse.Namespace) -> Database:
+    db = open_database(args.db)
+    if db.backup:
+        print(f"migrated the database; backup of the old one: {db.backup}", file=sys.stderr)
+    return db
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from annotator.importer import import_paths
+
+    db = _open(args)
+    report = import_paths(
+        db,
+        args.paths,
+        project=args.project,
+        encoding=args.encoding,
+        annotator=args.annotator,
+        progress=progress_bar("importing"),
+    )
+    for place, existing in report.duplicates:
+        print(f"duplicate: {place} (same text as {existing!r})", file=sys.stderr)
+    for place, reason in report.skipped:
+        print(f"skipped: {place}: {reason}", file=sys.stderr)
+    for place, reason in report.failed:
+        print(f"FAILED: {place}: {reason}", file=sys.stderr)
+    print(f"{report.summary()} -> {db.location}")
+    return 0 if report.ok else 1
+
+
+def _project(db: Database, name: str) -> int:
+    project_id = find_project(db, name)
+    if project_id is None:
+        if name != DEFAULT_PROJECT:
+            raise SystemExit(f"annotator: no project {name!r} in {db.location}")
+        project_id = ensure_project(db, name)
+    return project_id
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from annotator.export import export_native
+
+    db = _open(args)
+    project_id = _project(db, args.project)
+    report = export_native(
+        db, project_id, args.output, annotators=args.annotator or None,
+        progress=progress_bar("exporting"),
+    )
+    print(
+        f"{report.documents} documents, {report.lines} lines, {report.spans} spans -> "
+        f"{args.output}"
+    )
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from annotator.stats import format_table, project_stats
+
+    db = _open(args)
+    project_id = _project(db, args.project)
+    stats = project_stats(db, project_id)
+    if args.json:
+        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_table(stats, load_schema(db, project_id).label_names))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from annotator.documents import document_spans, find_document
+    from annotator.terminal import render, terminal_width, wants_visual
+
+    db = _open(args)
+    project_id = _project(db, args.project)
+    doc = find_document(db, project_id, args.document)
+    if doc is None:
+        print(f"annotator: no document {args.document!r} in {db.location}", file=sys.stderr)
+        return 1
+    spans = document_spans(db, doc.id, args.annotator)
+    visual = wants_visual(sys.stdout, args.bidi)
+    width = args.width or terminal_width()
+    print(f"# {doc.name}  ({len(doc.text)} characters, {len(spans)} spans, sha256 "
+          f"{doc.sha256[:12]})")
+    for line in render(doc.text, spans, width=width, visual=visual):
+        print(line)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="annotator",
+        description="Label Arabic news text: import, export, statistics, viewing.",
+    )
+    p.add_argument("--version", action="version", version=f"annotator {__version__}")
+    p.add_argument(
+        "--db",
+        help=f"SQLite file or SQLAlchemy URL (default: ${ENV_VAR}, else a file in the user "
+        "data directory)",
+    )
+    p.add_argument("--project", default=DEFAULT_PROJECT, help="project name (default: %(default)s)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    imp = sub.add_parser("import", help="import .txt files, folders of them, or JSONL")
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--encoding", default="utf-8",
+                     help="codec of .txt files, e.g. cp1256 (default: utf-8, BOM stripped)")
+    imp.add_argument("--annotator", help="owner of spans in JSONL lines that name none")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="export documents and spans")
+    exp.add_argument("--format", choices=["jsonl"], default="jsonl")
+    exp.add_argument("-o", "--output", required=True, metavar="FILE")
+    exp.add_argument("--annotator", action="append", metavar="NAME",
+                     help="only this annotator's work (repeatable)")
+    exp.set_defaults(func=cmd_export)
+
+    st = sub.add_parser("stats", help="documents, and spans per label per annotator")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=cmd_stats)
+
+    sh = sub.add_parser("show", help="print a document with its spans")
+    sh.add_argument("document", metavar="DOC", help="document id, name or SHA-256 prefix")
+    sh.add_argument("--annotator", help="only this annotator's spans")
+    mode = sh.add_mutually_exclusive_group()
+    mode.add_argument("--visual", dest="bidi", action="store_const", const="visual",
+                      help="shape and reorder Arabic for terminals without bidi support")
+    mode.add_argument("--logical", dest="bidi", action="store_const", const="logical",
+                      help="print text in logical order, unchanged")
+    sh.add_argument("--width", type=int, help="line width (default: the terminal's)")
+    sh.set_defaults(func=cmd_show, bidi="auto")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except DatabaseError as exc:
+        print(f"annotator: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Storage: the ORM schema, opening databases and their migrations."""

@@ -1,0 +1,170 @@
+"""The native JSONL format: one line per document and annotator.
+
+``{"id", "text", "sha256", "annotator", "status", "spans": [{"start", "end", "label",
+"text"}], "relations": [{"from", "to", "type"}], "meta"}``
+
+Offsets are Python ``str`` indices into ``text``; relations name spans by their index in
+``spans``. A document nobody has annotated is one line with ``"annotator": null``.
+
+Reading accepts the same lines, or plain ``{"text", "id"?, "meta"?}`` lines. Text that
+arrives without spans is canonicalised (BOM, CRLF); text that arrives with spans is kept
+exactly as given, since its offsets point into it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from annotator.formats import Candidate, FormatError, RelationIn, SpanIn
+from annotator.text import TextDecodeError, canonical, decode, text_sha256
+
+
+def _check_text(text: object, line: int) -> str:
+    if not isinstance(text, str):
+        raise FormatError(f'"text" must be a string, not {type(text).__name__}', line)
+    if "\x00" in text:
+        raise FormatError(f'"text" holds a NUL character at index {text.index(chr(0))}', line)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = ord(text[exc.start])
+        raise FormatError(
+            f'"text" holds a lone surrogate U+{bad:04X} at index {exc.start}', line
+        ) from None
+    return text
+
+
+def _int(value: object, what: str, line: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FormatError(f"{what} must be an integer, not {json.dumps(value)}", line)
+    return value
+
+
+def _spans(raw: object, text: str, annotator: str, line: int) -> list[SpanIn]:
+    if not isinstance(raw, list):
+        raise FormatError('"spans" must be a list', line)
+    spans = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise FormatError(f"span {i} must be an object", line)
+        for key in ("start", "end", "label"):
+            if key not in item:
+                raise FormatError(f'span {i} has no "{key}"', line)
+        start = _int(item["start"], f"span {i} start", line)
+        end = _int(item["end"], f"span {i} end", line)
+        label = item["label"]
+        if not isinstance(label, str) or not label:
+            raise FormatError(f"span {i} label must be a non-empty string", line)
+        if not 0 <= start < end <= len(text):
+            raise FormatError(
+                f"span {i} [{start}, {end}) is out of range for a text of {len(text)} "
+                "characters (0 <= start < end <= length)",
+                line,
+            )
+        if "text" in item and item["text"] != text[start:end]:
+            raise FormatError(
+                f"span {i} text {item['text']!r} does not match the document's "
+                f"text[{start}:{end}] = {text[start:end]!r}",
+                line,
+            )
+        spans.append(SpanIn(annotator, label, start, end))
+    return spans
+
+
+def _relations(raw: object, n_spans: int, annotator: str, line: int) -> list[RelationIn]:
+    if not isinstance(raw, list):
+        raise FormatError('"relations" must be a list', line)
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not {"from", "to", "type"} <= item.keys():
+            raise FormatError(f'relation {i} must be an object with "from", "to", "type"', line)
+        a = _int(item["from"], f"relation {i} from", line)
+        b = _int(item["to"], f"relation {i} to", line)
+        if not (0 <= a < n_spans and 0 <= b < n_spans) or a == b:
+            raise FormatError(f"relation {i} joins spans {a} -> {b}, not two of the line's spans", line)
+        if not isinstance(item["type"], str) or not item["type"]:
+            raise FormatError(f"relation {i} type must be a non-empty string", line)
+        out.append(RelationIn(annotator, item["type"], a, b))
+    return out
+
+
+def parse_line(obj: object, line: int, default_name: str, annotator: str | None) -> Candidate:
+    """Validate one decoded JSON line and turn it into a candidate document."""
+    if not isinstance(obj, dict):
+        raise FormatError(f"expected a JSON object, got {type(obj).__name__}", line)
+    if "text" not in obj:
+        raise FormatError('no "text" field', line)
+    text = _check_text(obj["text"], line)
+    doc_id = obj.get("id")
+    if doc_id is not None and (isinstance(doc_id, bool) or not isinstance(doc_id, str | int)):
+        raise FormatError('"id" must be a string or an integer', line)
+    meta = obj.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise FormatError('"meta" must be an object', line)
+    raw_spans = obj.get("spans") or []
+    who = annotator or obj.get("annotator")
+    if raw_spans and not (isinstance(who, str) and who.strip()):
+        raise FormatError('spans need an "annotator" (or pass --annotator)', line)
+    if raw_spans:
+        sha = text_sha256(text)
+        if "sha256" in obj and obj["sha256"] != sha:
+            raise FormatError('"sha256" does not match the text', line)
+    else:
+        canon = canonical(text)
+        text, sha = canon.text, canon.sha256
+    cand = Candidate(
+        name=str(doc_id) if doc_id is not None else default_name,
+        text=text,
+        sha256=sha,
+        source_path=None,
+        meta=meta,
+        line=line,
+    )
+    if raw_spans:
+        assert isinstance(who, str)
+        cand.spans = _spans(raw_spans, text, who.strip(), line)
+        cand.relations = _relations(obj.get("relations") or [], len(cand.spans), who.strip(), line)
+    return cand
+
+
+def read_jsonl(path: Path, annotator: str | None = None) -> Iterator[Candidate | tuple[int, str]]:
+    """Yield a candidate per line, or ``(line, reason)`` for a line skipped as empty.
+
+    The whole file is checked before the first yield: a bad line raises
+    :class:`FormatError` and nothing of the file is used.
+    """
+    try:
+        content = decode(path.read_bytes(), "utf-8")
+    except TextDecodeError as exc:
+        raise FormatError(f"not valid UTF-8 at column {exc.column}", exc.line) from None
+    out: list[Candidate | tuple[int, str]] = []
+    ids: dict[str, tuple[int, str]] = {}
+    for n, raw in enumerate(content.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj: Any = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"not valid JSON ({exc.msg} at column {exc.colno})", n) from None
+        cand = parse_line(obj, n, f"{path.stem}:{n}", annotator)
+        if not cand.text.strip():
+            out.append((n, "empty text"))
+            continue
+        if isinstance(obj, dict) and "id" in obj:
+            seen = ids.get(cand.name)
+            if seen is not None and seen[1] != cand.sha256:
+                raise FormatError(
+                    f"id {cand.name!r} was already used at line {seen[0]} for another text", n
+                )
+            ids.setdefault(cand.name, (n, cand.sha256))
+        cand.source_path = str(path)
+        out.append(cand)
+    yield from out
+
+
+def write_line(out: TextIO, record: dict[str, Any]) -> None:
+    out.write(json.dumps(record, ensure_ascii=False))
+    out.write("\n")

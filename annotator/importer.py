@@ -1,0 +1,285 @@
+"""Importing corpora: ``.txt`` files, folders of them, and JSONL.
+
+Documents are written in batches, each batch one transaction, so a crash or a cancel
+leaves whole documents or none. A file that fails (undecodable, bad JSON line) is
+reported with its name and line and stores nothing; the other files still import.
+Importing a text that is already in the project is a no-op, reported as a duplicate.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert, select, tuple_
+
+from annotator.db.engine import Database
+from annotator.db.models import Document, Label, Origin, Relation, RelationType, Span
+from annotator.formats import Candidate, FormatError
+from annotator.formats.native import read_jsonl
+from annotator.formats.plaintext import Skip, read_text_file
+from annotator.projects import DEFAULT_PROJECT, annotator_id, ensure_project, load_schema
+from annotator.schema import Schema
+
+TEXT_SUFFIXES = {".txt"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``failed`` holds ``(place, reason)``; place names file/line."""
+
+    imported: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source, existing name)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    spans: int = 0
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.cancelled
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.imported)} imported",
+            f"{len(self.duplicates)} duplicates",
+            f"{len(self.skipped)} skipped",
+            f"{len(self.failed)} failed",
+        ]
+        if self.spans:
+            parts.insert(1, f"{self.spans} spans")
+        text = ", ".join(parts)
+        return text + (" (cancelled)" if self.cancelled else "")
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    name: str  # document name for a .txt file
+    kind: str  # "txt" or "jsonl"
+    size: int
+
+
+def _sources(paths: Iterable[str | os.PathLike[str]], report: ImportReport) -> list[_Source]:
+    found: list[_Source] = []
+
+    def add(path: Path, name: str) -> None:
+        suffix = path.suffix.lower()
+        kind = "jsonl" if suffix in JSONL_SUFFIXES else "txt"
+        found.append(_Source(path, name, kind, path.stat().st_size))
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            for f in files:
+                if f.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES:
+                    add(f, f.relative_to(path).with_suffix("").as_posix())
+        elif path.is_file():
+            add(path, path.stem)
+        else:
+            report.failed.append((str(path), "no such file or folder"))
+    return found
+
+
+def _check_schema(items: list[Candidate | tuple[int, str]], schema: Schema) -> None:
+    labels, rtypes = set(schema.label_names), {r.name for r in schema.relation_types}
+    for c in items:
+        if isinstance(c, tuple):
+            continue
+        for sp in c.spans:
+            if sp.label not in labels:
+                raise FormatError(
+                    f"unknown label {sp.label!r}; the project has {', '.join(sorted(labels))}",
+                    c.line,
+                )
+        for rel in c.relations:
+            if rel.type not in rtypes:
+                raise FormatError(f"unknown relation type {rel.type!r}", c.line)
+
+
+def _read(
+    source: _Source, encoding: str, annotator: str | None, schema: Schema, report: ImportReport
+) -> Iterator[Candidate]:
+    where = str(source.path)
+    try:
+        if source.kind == "txt":
+            yield read_text_file(source.path, source.name, encoding)
+            return
+        items = list(read_jsonl(source.path, annotator))
+        _check_schema(items, schema)
+    except Skip as exc:
+        report.skipped.append((where, str(exc)))
+        return
+    except FormatError as exc:
+        report.failed.append((f"{where}, line {exc.line}" if exc.line else where, str(exc)))
+        return
+    except OSError as exc:
+        report.failed.append((where, exc.strerror or str(exc)))
+        return
+    for item in items:
+        if isinstance(item, tuple):
+            report.skipped.append((f"{where}, line {item[0]}", item[1]))
+        else:
+            yield item
+
+
+def import_paths(
+    db: Database,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    project: str = DEFAULT_PROJECT,
+    encoding: str = "utf-8",
+    annotator: str | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    batch_size: int = 500,
+) -> ImportReport:
+    """Import files and folders into ``project``; see the module docstring.
+
+    ``progress(done_bytes, total_bytes)`` is called as files are read; setting
+    ``cancel`` stops after the batch in hand (what is stored stays whole).
+    """
+    report = ImportReport()
+    project_id = ensure_project(db, project)
+    schema = load_schema(db, project_id)
+    sources = _sources(paths, report)
+    total = sum(s.size for s in sources)
+    done = 0
+    batch: list[Candidate] = []
+    writer = _Writer(db, project_id, report)
+    for source in sources:
+        if cancel is not None and cancel.is_set():
+            report.cancelled = True
+            break
+        batch.extend(_read(source, encoding, annotator, schema, report))
+        if len(batch) >= batch_size:
+            writer.write(batch)
+            batch = []
+        done += source.size
+        if progress:
+            progress(done, total)
+    if batch and not report.cancelled:
+        writer.write(batch)
+    return report
+
+
+class _Writer:
+    """Writes batches of candidates, one transaction each."""
+
+    def __init__(self, db: Database, project_id: int, report: ImportReport) -> None:
+        self.db = db
+        self.project_id = project_id
+        self.report = report
+
+    def write(self, batch: list[Candidate]) -> None:
+        pid = self.project_id
+        with self.db.sessions.begin() as s:
+            hashes = list({c.sha256 for c in batch})
+            existing: dict[str, tuple[int, str]] = {}
+            for i in range(0, len(hashes), 900):
+                rows = s.execute(
+                    select(Document.sha256, Document.id, Document.name).where(
+                        Document.project_id == pid, Document.sha256.in_(hashes[i : i + 900])
+                    )
+                )
+                existing.update({sha: (did, name) for sha, did, name in rows})
+            new_rows: list[dict[str, object]] = []
+            fresh: dict[str, str] = {}
+            for c in batch:
+                place = f"{c.source_path}, line {c.line}" if c.line else str(c.source_path)
+                if c.sha256 in existing:
+                    self.report.duplicates.append((place, existing[c.sha256][1]))
+                elif c.sha256 in fresh:
+                    self.report.duplicates.append((place, fresh[c.sha256]))
+                else:
+                    fresh[c.sha256] = c.name
+                    new_rows.append(
+                        {
+                            "project_id": pid,
+                            "name": c.name,
+                            "text": c.text,
+                            "length": len(c.text),
+                            "sha256": c.sha256,
+                            "source_path": c.source_path,
+                            "meta": c.meta,
+                        }
+                    )
+            if new_rows:
+                s.execute(insert(Document), new_rows)
+            with_spans = [c for c in batch if c.spans]
+            if with_spans:
+                self._write_spans(s, with_spans)
+            self.report.imported.extend(str(r["name"]) for r in new_rows)
+
+    def _write_spans(self, s, batch: list[Candidate]) -> None:  # type: ignore[no-untyped-def]
+        pid = self.project_id
+        labels = dict(s.execute(select(Label.name, Label.id).where(Label.project_id == pid)).all())
+        rtypes = dict(
+            s.execute(
+                select(RelationType.name, RelationType.id).where(RelationType.project_id == pid)
+            ).all()
+        )
+        doc_ids = dict(
+            s.execute(
+                select(Document.sha256, Document.id).where(
+                    Document.project_id == pid,
+                    Document.sha256.in_({c.sha256 for c in batch}),
+                )
+            ).all()
+        )
+        annotators: dict[str, int] = {}
+        for c in batch:
+            doc_id = doc_ids[c.sha256]
+            who = {sp.annotator for sp in c.spans}
+            for name in who:
+                if name not in annotators:
+                    annotators[name] = annotator_id(s, name)
+            have = {
+                (a, lb, st, en): sid
+                for sid, a, lb, st, en in s.execute(
+                    select(Span.id, Span.annotator_id, Span.label_id, Span.start, Span.end).where(
+                        Span.document_id == doc_id,
+                        Span.annotator_id.in_([annotators[n] for n in who]),
+                    )
+                )
+            }
+            ids: list[int] = []
+            for sp in c.spans:
+                key = (annotators[sp.annotator], labels[sp.label], sp.start, sp.end)
+                if key not in have:
+                    span = Span(
+                        document_id=doc_id,
+                        document_length=len(c.text),
+                        annotator_id=key[0],
+                        label_id=key[1],
+                        start=sp.start,
+                        end=sp.end,
+                        origin=Origin.IMPORTED,
+                    )
+                    s.add(span)
+                    s.flush()
+                    have[key] = span.id
+                    self.report.spans += 1
+                ids.append(have[key])
+            pairs = {(ids[r.from_index], ids[r.to_index], rtypes[r.type]) for r in c.relations}
+            if pairs:
+                rel_key = tuple_(Relation.from_span_id, Relation.to_span_id, Relation.type_id)
+                known = set(
+                    s.execute(
+                        select(Relation.from_span_id, Relation.to_span_id, Relation.type_id).where(
+                            rel_key.in_(list(pairs))
+                        )
+                    ).tuples()
+                )
+                rows = [
+                    {"from_span_id": a, "to_span_id": b, "type_id": t}
+                    for a, b, t in sorted(pairs - known)
+                ]
+                if rows:
+                    s.execute(insert(Relation), rows)
