@@ -75,11 +75,11 @@ def list_documents(
                     select(DocumentStatus.document_id, DocumentStatus.status).where(
                         DocumentStatus.annotator_id == ann_id
                     )
-                ).tuples()
+                ).all()
             )
         return [
             DocumentRow(did, name, length, statuses.get(did, Status.NEW), n)
-            for did, name, length, n in s.execute(stmt).tuples()
+            for did, name, length, n in s.execute(stmt)
         ]
 
 
@@ -124,5 +124,5 @@ def document_spans(
             stmt = stmt.where(Annotator.name == annotator)
         return [
             SpanValue(sid, st, en, lb, ann, str(origin))
-            for sid, st, en, lb, ann, origin in s.execute(stmt).tuples()
+            for sid, st, en, lb, ann, origin in s.execute(stmt)
         ]

@@ -82,7 +82,7 @@ def native_records(
                     select(DocumentStatus.document_id, Annotator.name, DocumentStatus.status)
                     .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
                     .where(DocumentStatus.document_id.in_(ids))
-                ).tuples()
+                )
             }
         by_doc: dict[int, dict[str, list[tuple[Any, ...]]]] = defaultdict(dict)
         for sid, did, ann, label, start, end in spans:

@@ -275,7 +275,7 @@ class _Writer:
                         select(Relation.from_span_id, Relation.to_span_id, Relation.type_id).where(
                             rel_key.in_(list(pairs))
                         )
-                    ).tuples()
+                    )
                 )
                 rows = [
                     {"from_span_id": a, "to_span_id": b, "type_id": t}

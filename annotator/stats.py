@@ -43,7 +43,7 @@ def project_stats(db: Database, project_id: int) -> Stats:
             .where(Label.project_id == project_id)
             .group_by(Annotator.name, Label.name)
             .order_by(Annotator.name, Label.name)
-        ).tuples()
+        )
         for ann, label, n in rows:
             stats.spans.setdefault(ann, {})[label] = n
         rows = s.execute(
@@ -53,7 +53,7 @@ def project_stats(db: Database, project_id: int) -> Stats:
             .join(Document, Document.id == DocumentStatus.document_id)
             .where(Document.project_id == project_id)
             .group_by(Annotator.name, DocumentStatus.status)
-        ).tuples()
+        )
         for ann, status, n in rows:
             stats.status.setdefault(ann, {})[str(status)] = n
     return stats

@@ -15,11 +15,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 HERE = Path(__file__).parent
+# Where the revisions are; tests point it at a copy holding an extra revision.
+script_location: Path = HERE
 
 
 def config(engine: Engine | None = None) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("script_location", str(script_location))
     if engine is not None:
         cfg.attributes["engine"] = engine
     return cfg
