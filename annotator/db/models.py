@@ -191,6 +191,8 @@ class Span(Base):
         CheckConstraint('"end" <= document_length', name="end_within_text"),
         Index("ix_span_document_annotator", "document_id", "annotator_id"),
         Index("ix_span_label", "label_id"),
+        # Ids are never reused, so undo can put a deleted span back under its old id.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +215,7 @@ class Relation(Base):
         UniqueConstraint("from_span_id", "to_span_id", "type_id"),
         CheckConstraint("from_span_id <> to_span_id", name="not_self"),
         Index("ix_relation_to_span", "to_span_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -105,7 +105,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['annotator_id'], ['annotator.id'], name=op.f('fk_span_annotator_id_annotator'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['document_id', 'document_length'], ['document.id', 'document.length'], name='fk_span_document', ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['label_id'], ['label.id'], name=op.f('fk_span_label_id_label'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_span'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_span')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('span', schema=None) as batch_op:
         batch_op.create_index('ix_span_document_annotator', ['document_id', 'annotator_id'], unique=False)
@@ -122,7 +123,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['to_span_id'], ['span.id'], name=op.f('fk_relation_to_span_id_span'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['type_id'], ['relation_type.id'], name=op.f('fk_relation_type_id_relation_type'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_relation')),
-    sa.UniqueConstraint('from_span_id', 'to_span_id', 'type_id', name=op.f('uq_relation_from_span_id'))
+    sa.UniqueConstraint('from_span_id', 'to_span_id', 'type_id', name=op.f('uq_relation_from_span_id')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('relation', schema=None) as batch_op:
         batch_op.create_index('ix_relation_to_span', ['to_span_id'], unique=False)
