@@ -126,3 +126,23 @@ def document_spans(
             SpanValue(sid, st, en, lb, ann, str(origin))
             for sid, st, en, lb, ann, origin in s.execute(stmt)
         ]
+
+
+def next_unfinished(
+    db: Database, project_id: int, annotator: str, after_id: int | None = None
+) -> int | None:
+    """The next document (by id, wrapping around) that ``annotator`` has not marked done."""
+    with db.reading() as s:
+        ann_id = s.scalar(select(Annotator.id).where(Annotator.name == annotator))
+        done = select(DocumentStatus.document_id).where(
+            DocumentStatus.annotator_id == (ann_id if ann_id is not None else -1),
+            DocumentStatus.status == Status.DONE,
+        )
+        base = select(Document.id).where(
+            Document.project_id == project_id, Document.id.not_in(done)
+        ).order_by(Document.id).limit(1)
+        if after_id is not None:
+            found = s.scalar(base.where(Document.id > after_id))
+            if found is not None:
+                return found
+        return s.scalar(base)
