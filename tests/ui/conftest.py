@@ -1,0 +1,102 @@
+"""UI test setup: offscreen Qt, and every file the app writes kept under tmp_path."""
+
+from __future__ import annotations
+
+import os
+
+# Before any Qt import: no display is needed, and the tests behave the same everywhere.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from pytestqt.qtbot import QtBot  # noqa: E402
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
+from annotator.db.engine import Database, open_database  # noqa: E402
+from annotator.projects import ensure_project  # noqa: E402
+from annotator.sample import fill_with_sample  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "screenshots"  # gitignored; for people to look at
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings, the default database and the sample database all live in tmp_path."""
+    home = tmp_path / "user"
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("ANNOTATOR_DB", str(home / "default.sqlite3"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(home / "settings"))
+    return home
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path) -> Iterator[Database]:
+    """A real SQLite file holding the bundled sample corpus (40 documents)."""
+    db = open_database(tmp_path / "sample.sqlite3")
+    fill_with_sample(db)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Iterator[Database]:
+    db = open_database(tmp_path / "empty.sqlite3")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot) -> Callable[..., MainWindow]:
+    """Open a MainWindow on a database, shown and exposed, closed after the test."""
+
+    def opener(db: Database, project: str = "default") -> MainWindow:
+        window = MainWindow(db, ensure_project(db, project), project)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        return window
+
+    return opener
+
+
+def _distinct_colours(image: QImage, step: int = 3) -> int:
+    """How many colours a (sub-sampled) image holds: 1 means blank."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    seen: set[int] = set()
+    for y in range(0, image.height(), step):
+        for x in range(0, image.width(), step):
+            seen.add(image.pixel(x, y))
+    return len(seen)
+
+
+@pytest.fixture
+def distinct_colours() -> Callable[[QImage], int]:
+    """Counts the colours of an image (sub-sampled); 1 means blank."""
+    return _distinct_colours
+
+
+@pytest.fixture
+def screenshot(tmp_path: Path) -> Callable[[QWidget, str], Path]:
+    """Save a widget as PNG to screenshots/ at the repo root and to tmp_path."""
+
+    def save(widget: QWidget, name: str) -> Path:
+        pixmap = widget.grab()
+        SCREENSHOTS.mkdir(exist_ok=True)
+        assert pixmap.save(str(SCREENSHOTS / f"{name}.png"))
+        path = tmp_path / f"{name}.png"
+        assert pixmap.save(str(path))
+        return path
+
+    return save

@@ -1,0 +1,106 @@
+"""``ui.app.main``: the arguments, the sample database, and errors shown as a dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from annotator.sample import sample_database_path
+from ui import app as app_module
+from ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def no_automatic_quit(qapp: QApplication) -> Iterator[None]:
+    """Closing main()'s window must not post a Quit event: pytest-qt's app never runs
+    exec(), so a stray Quit would end every later test's wait loops at once."""
+    qapp.setQuitOnLastWindowClosed(False)
+    yield
+    qapp.setQuitOnLastWindowClosed(True)
+
+
+def close_main_window_soon(seen: dict[str, object]) -> None:
+    """Once the event loop runs, note what the window shows, close it and stop the loop."""
+
+    def close() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if not windows:  # not shown yet
+            QTimer.singleShot(20, close)
+            return
+        window = windows[0]
+        seen["title"] = window.windowTitle()
+        seen["documents"] = window.document_list.proxy.rowCount()
+        seen["text"] = window.article.view.text()
+        window.close()
+        QApplication.exit(0)
+
+    QTimer.singleShot(0, close)
+
+
+def test_sample_switch_creates_and_opens_the_sample_database(
+    isolated_user_dirs: Path, qapp: QApplication
+) -> None:
+    path = sample_database_path()
+    assert path.is_relative_to(isolated_user_dirs) and not path.exists()
+    seen: dict[str, object] = {}
+    close_main_window_soon(seen)
+
+    assert app_module.main(["--sample"]) == 0
+
+    assert path.exists()
+    assert seen["title"] == f"annotator \u2014 {path}"
+    assert seen["documents"] == 40
+    assert str(seen["text"]).startswith("فرانكفورت")
+    assert list((isolated_user_dirs / "settings").rglob("annotator.ini"))  # state saved
+
+
+def test_db_argument_and_environment_choose_the_database(
+    tmp_path: Path, isolated_user_dirs: Path, qapp: QApplication
+) -> None:
+    seen: dict[str, object] = {}
+    close_main_window_soon(seen)
+    assert app_module.main([]) == 0  # ANNOTATOR_DB, set by conftest
+    assert seen["title"] == f"annotator \u2014 {isolated_user_dirs / 'default.sqlite3'}"
+    assert seen["documents"] == 0
+
+    close_main_window_soon(seen)
+    assert app_module.main(["--db", str(tmp_path / "other.sqlite3")]) == 0
+    assert seen["title"] == f"annotator \u2014 {tmp_path / 'other.sqlite3'}"
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts of critical message boxes, which are recorded instead of shown."""
+    shown: list[str] = []
+
+    def critical(parent: QWidget | None, title: str, text: str, *args: object) -> int:
+        shown.append(text)
+        return int(QMessageBox.StandardButton.Ok.value)
+
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
+    return shown
+
+
+def test_a_file_that_is_not_a_database_is_reported_in_a_dialog(
+    tmp_path: Path, qapp: QApplication, dialogs: list[str]
+) -> None:
+    bad = tmp_path / "notes.sqlite3"
+    bad.write_bytes(b"these are my notes, not a database\n" * 100)
+
+    assert app_module.main(["--db", str(bad)]) == 2
+
+    assert len(dialogs) == 1
+    assert str(bad) in dialogs[0] and "cannot open database" in dialogs[0]
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
+def test_an_unknown_project_is_reported_in_a_dialog(
+    tmp_path: Path, qapp: QApplication, dialogs: list[str]
+) -> None:
+    assert app_module.main(["--db", str(tmp_path / "x.sqlite3"), "--project", "nope"]) == 2
+    assert dialogs == [f"there is no project 'nope' in {tmp_path / 'x.sqlite3'}"]

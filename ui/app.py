@@ -1,0 +1,93 @@
+"""``annotator-gui``: parse the arguments, open the database, show the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator import __version__
+from annotator.db.engine import ENV_VAR, Database, DatabaseError, open_database
+from annotator.projects import DEFAULT_PROJECT, ensure_project, find_project
+from annotator.sample import open_sample_database
+from ui.fonts import load_bundled_fonts
+from ui.main_window import MainWindow
+from ui.settings import APPLICATION, ORGANIZATION
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The window cannot start; the message is for the user."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="annotator-gui", description="Read and label Arabic news text."
+    )
+    p.add_argument("--version", action="version", version=f"annotator {__version__}")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--db",
+        help=f"SQLite file or SQLAlchemy URL (default: ${ENV_VAR}, else a file in the user "
+        "data directory)",
+    )
+    where.add_argument(
+        "--sample",
+        action="store_true",
+        help="open the bundled sample corpus (its own database, created on first use)",
+    )
+    p.add_argument("--project", default=DEFAULT_PROJECT, help="project name (default: %(default)s)")
+    return p
+
+
+def open_project(args: argparse.Namespace) -> tuple[Database, int]:
+    """The database and project the arguments name; StartupError when they cannot open."""
+    try:
+        db = open_sample_database() if args.sample else open_database(args.db)
+    except DatabaseError as exc:
+        raise StartupError(str(exc)) from exc
+    if db.backup:
+        log.warning("migrated the database; backup of the old one: %s", db.backup)
+    # As on the command line: the default project is created on demand, others must exist
+    # (a typo should not silently start an empty project).
+    project_id = find_project(db, args.project)
+    if project_id is None:
+        if args.project != DEFAULT_PROJECT:
+            db.close()
+            raise StartupError(f"there is no project {args.project!r} in {db.location}")
+        project_id = ensure_project(db, args.project)
+    return db, project_id
+
+
+def application() -> QApplication:
+    """The running QApplication, created (with our names) if there is none yet."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the window until it closes; the exit status (2 when the database won't open)."""
+    args = build_parser().parse_args(argv)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="annotator: %(message)s")
+    app = application()
+    load_bundled_fonts()  # only now: registering fonts before the QApplication crashes
+    try:
+        db, project_id = open_project(args)
+    except StartupError as exc:
+        log.error("%s", exc)  # for whoever started us from a terminal
+        QMessageBox.critical(None, "annotator \u2014 cannot start", str(exc))
+        return 2
+    try:
+        window = MainWindow(db, project_id, args.project)
+        window.show()
+        return app.exec()
+    finally:
+        db.close()
