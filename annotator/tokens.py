@@ -22,6 +22,8 @@ def is_word_char(ch: str) -> bool:
 
 def _extends_cluster(prev: str, ch: str) -> bool:
     """True when ``ch`` belongs to the grapheme that ``prev`` ends."""
+    if prev.isspace():
+        return False  # a stray mark after a space is a token of its own, not part of it
     cat = unicodedata.category(ch)
     if cat in ("Mn", "Me", "Mc"):
         return True
