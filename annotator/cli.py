@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from annotator import __version__
 from annotator.db.engine import ENV_VAR, Database, DatabaseError, open_database
-from annotator.projects import DEFAULT_PROJECT, ensure_project, find_project, load_schema
+from annotator.projects import DEFAULT_PROJECT, load_schema, open_project
 
 
 def progress_bar(label: str, stream=None) -> Callable[[int, int], None]:  # type: ignore[no-untyped-def]
@@ -69,20 +69,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _project(db: Database, name: str) -> int:
-    project_id = find_project(db, name)
-    if project_id is None:
-        if name != DEFAULT_PROJECT:
-            raise SystemExit(f"annotator: no project {name!r} in {db.location}")
-        project_id = ensure_project(db, name)
-    return project_id
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from annotator.export import export_native
 
     db = _open(args)
-    project_id = _project(db, args.project)
+    project_id = open_project(db, args.project)
     report = export_native(
         db, project_id, args.output, annotators=args.annotator or None,
         progress=progress_bar("exporting"),
@@ -98,7 +89,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from annotator.stats import format_table, project_stats
 
     db = _open(args)
-    project_id = _project(db, args.project)
+    project_id = open_project(db, args.project)
     stats = project_stats(db, project_id)
     if args.json:
         print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
@@ -112,7 +103,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from annotator.terminal import render, terminal_width, wants_visual
 
     db = _open(args)
-    project_id = _project(db, args.project)
+    project_id = open_project(db, args.project)
     doc = find_document(db, project_id, args.document)
     if doc is None:
         print(f"annotator: no document {args.document!r} in {db.location}", file=sys.stderr)

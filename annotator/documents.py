@@ -47,6 +47,21 @@ def list_documents(
 ) -> list[DocumentRow]:
     """Every document of a project in import order, with ``annotator``'s status and span
     count (all annotators' spans and ``new`` when ``annotator`` is None)."""
+    return _rows(db, project_id, annotator)
+
+
+def document_row(db: Database, document_id: int, annotator: str | None = None) -> DocumentRow:
+    """One document's list row, counted as :func:`list_documents` counts it."""
+    with db.reading() as s:
+        project_id = s.scalar(select(Document.project_id).where(Document.id == document_id))
+    if project_id is None:
+        raise KeyError(document_id)
+    return _rows(db, project_id, annotator, document_id)[0]
+
+
+def _rows(
+    db: Database, project_id: int, annotator: str | None, document_id: int | None = None
+) -> list[DocumentRow]:
     with db.reading() as s:
         ann_id = (
             s.scalar(select(Annotator.id).where(Annotator.name == annotator))
@@ -56,29 +71,24 @@ def list_documents(
         counts = select(Span.document_id, func.count().label("n")).group_by(Span.document_id)
         if annotator:
             counts = counts.where(Span.annotator_id == (ann_id if ann_id is not None else -1))
+        statuses = select(DocumentStatus.document_id, DocumentStatus.status).where(
+            DocumentStatus.annotator_id == (ann_id if ann_id is not None else -1)
+        )
+        if document_id is not None:
+            counts = counts.where(Span.document_id == document_id)
+            statuses = statuses.where(DocumentStatus.document_id == document_id)
         counts_sq = counts.subquery()
         stmt = (
-            select(
-                Document.id,
-                Document.name,
-                Document.length,
-                func.coalesce(counts_sq.c.n, 0),
-            )
+            select(Document.id, Document.name, Document.length, func.coalesce(counts_sq.c.n, 0))
             .outerjoin(counts_sq, counts_sq.c.document_id == Document.id)
             .where(Document.project_id == project_id)
             .order_by(Document.id)
         )
-        statuses: dict[int, Status] = {}
-        if ann_id is not None:
-            statuses = dict(
-                s.execute(
-                    select(DocumentStatus.document_id, DocumentStatus.status).where(
-                        DocumentStatus.annotator_id == ann_id
-                    )
-                ).all()
-            )
+        if document_id is not None:
+            stmt = stmt.where(Document.id == document_id)
+        status_of: dict[int, Status] = dict(s.execute(statuses).all()) if ann_id else {}
         return [
-            DocumentRow(did, name, length, statuses.get(did, Status.NEW), n)
+            DocumentRow(did, name, length, status_of.get(did, Status.NEW), n)
             for did, name, length, n in s.execute(stmt)
         ]
 

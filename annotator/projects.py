@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.db.engine import Database
+from annotator.db.engine import Database, DatabaseError
 from annotator.db.models import Annotator, Label, Project, RelationType
 from annotator.schema import DEFAULT_SCHEMA, LabelSpec, RelationTypeSpec, Schema
 
@@ -29,6 +29,21 @@ def ensure_project(db: Database, name: str = DEFAULT_PROJECT) -> int:
     except IntegrityError:  # another process created it at the same moment
         with db.reading() as s:
             return s.scalars(select(Project.id).where(Project.name == name)).one()
+
+
+class ProjectNotFound(DatabaseError):
+    """A project name that the database does not hold."""
+
+
+def open_project(db: Database, name: str = DEFAULT_PROJECT) -> int:
+    """The id of project ``name``. The default project is created on demand; any other
+    must exist, so that a typo does not silently start an empty project."""
+    project_id = find_project(db, name)
+    if project_id is not None:
+        return project_id
+    if name != DEFAULT_PROJECT:
+        raise ProjectNotFound(f"there is no project {name!r} in {db.location}")
+    return ensure_project(db, name)
 
 
 def find_project(db: Database, name: str) -> int | None:

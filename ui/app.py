@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator import __version__
 from annotator.db.engine import ENV_VAR, Database, DatabaseError, open_database
-from annotator.projects import DEFAULT_PROJECT, ensure_project, find_project
+from annotator.projects import DEFAULT_PROJECT, open_project
 from annotator.sample import open_sample_database
 from ui.fonts import load_bundled_fonts
 from ui.main_window import MainWindow
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def open_project(args: argparse.Namespace) -> tuple[Database, int]:
+def open_from_args(args: argparse.Namespace) -> tuple[Database, int]:
     """The database and project the arguments name; StartupError when they cannot open."""
     try:
         db = open_sample_database() if args.sample else open_database(args.db)
@@ -52,15 +52,11 @@ def open_project(args: argparse.Namespace) -> tuple[Database, int]:
         raise StartupError(str(exc)) from exc
     if db.backup:
         log.warning("migrated the database; backup of the old one: %s", db.backup)
-    # As on the command line: the default project is created on demand, others must exist
-    # (a typo should not silently start an empty project).
-    project_id = find_project(db, args.project)
-    if project_id is None:
-        if args.project != DEFAULT_PROJECT:
-            db.close()
-            raise StartupError(f"there is no project {args.project!r} in {db.location}")
-        project_id = ensure_project(db, args.project)
-    return db, project_id
+    try:
+        return db, open_project(db, args.project)
+    except DatabaseError as exc:
+        db.close()
+        raise StartupError(str(exc)) from exc
 
 
 def application() -> QApplication:
@@ -80,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = application()
     load_bundled_fonts()  # only now: registering fonts before the QApplication crashes
     try:
-        db, project_id = open_project(args)
+        db, project_id = open_from_args(args)
     except StartupError as exc:
         log.error("%s", exc)  # for whoever started us from a terminal
         QMessageBox.critical(None, "annotator \u2014 cannot start", str(exc))

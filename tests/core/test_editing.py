@@ -146,3 +146,13 @@ def test_label_schema_editing(db: Database, doc: int) -> None:
     assert document_spans(db, doc)[0].label == "WEAPON"
     assert delete_label(db, added.id, delete_spans=True) == 1
     assert document_spans(db, doc) == []
+
+
+def test_one_row_counts_like_the_list(db: Database, doc: int) -> None:
+    from annotator.documents import document_row
+
+    add_span(db, doc, "salma", "PERSON", *at("محمد"))
+    add_span(db, doc, "omar", "DATE", *at("أمس"))
+    project = ensure_project(db)
+    for who in ("salma", "omar", None, "nobody"):
+        assert document_row(db, doc, who) == list_documents(db, project, who)[0]
