@@ -65,6 +65,27 @@ class _Source:
     size: int
 
 
+def _files_below(root: Path) -> list[tuple[tuple[str, ...], str, str, int]]:
+    """Importable files below ``root`` as (relative parts, stem, path, size), in the order
+    of ``sorted(root.rglob("*"))``; like rglob, it does not enter linked folders."""
+    found: list[tuple[tuple[str, ...], str, str, int]] = []
+
+    def walk(folder: str, rel: tuple[str, ...]) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir() and not entry.is_symlink():
+                    walk(entry.path, rel + (entry.name,))
+                    continue
+                dot = entry.name.rfind(".")  # the suffix as Path.suffix takes it
+                stem, suffix = (entry.name[:dot], entry.name[dot:]) if dot > 0 else ("", "")
+                if suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES and entry.is_file():
+                    found.append((rel + (entry.name,), stem, entry.path, entry.stat().st_size))
+
+    walk(os.fspath(root), ())
+    found.sort(key=lambda item: item[0])
+    return found
+
+
 def _sources(paths: Iterable[str | os.PathLike[str]], report: ImportReport) -> list[_Source]:
     found: list[_Source] = []
 
@@ -76,10 +97,9 @@ def _sources(paths: Iterable[str | os.PathLike[str]], report: ImportReport) -> l
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file())
-            for f in files:
-                if f.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES:
-                    add(f, f.relative_to(path).with_suffix("").as_posix())
+            for parts, stem, file, size in _files_below(path):
+                kind = "jsonl" if parts[-1][len(stem) :].lower() in JSONL_SUFFIXES else "txt"
+                found.append(_Source(Path(file), "/".join(parts[:-1] + (stem,)), kind, size))
         elif path.is_file():
             add(path, path.stem)
         else:
