@@ -156,3 +156,23 @@ def next_unfinished(
             if found is not None:
                 return found
         return s.scalar(base)
+
+
+def progress(db: Database, project_id: int, annotator: str) -> tuple[int, int]:
+    """(documents ``annotator`` marked done, documents in the project)."""
+    with db.reading() as s:
+        total = s.scalar(
+            select(func.count()).select_from(Document).where(Document.project_id == project_id)
+        )
+        done = s.scalar(
+            select(func.count())
+            .select_from(DocumentStatus)
+            .join(Document, Document.id == DocumentStatus.document_id)
+            .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+            .where(
+                Document.project_id == project_id,
+                Annotator.name == annotator,
+                DocumentStatus.status == Status.DONE,
+            )
+        )
+    return done or 0, total or 0
