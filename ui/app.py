@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator import __version__
@@ -83,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         window = MainWindow(db, project_id, args.project)
+        # Gone with its close, so nothing of it outlives the database it was shown on.
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.show()
         return app.exec()
     finally:

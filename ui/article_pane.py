@@ -7,7 +7,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from ui.article_view import ArticleView
+from ui.tagging_view import TaggingView
 
 
 def empty_state_html(location: str, project: str, default_project: bool) -> str:
@@ -40,7 +40,7 @@ class ArticlePane(QWidget):
         font.setBold(True)
         self.title.setFont(font)
 
-        self.view = ArticleView(self)
+        self.view = TaggingView(self)
 
         self.empty_state = QLabel(self)
         self.empty_state.setObjectName("emptyState")

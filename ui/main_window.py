@@ -14,23 +14,43 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
 
 from annotator.db.engine import Database
-from annotator.documents import get_document, list_documents
-from annotator.projects import DEFAULT_PROJECT
+from annotator.db.models import Status
+from annotator.documents import (
+    document_row,
+    get_document,
+    list_documents,
+    next_unfinished,
+    progress,
+)
+from annotator.projects import DEFAULT_PROJECT, load_schema
 from ui.article_pane import ArticlePane, empty_state_html
 from ui.document_list import DocumentList
 from ui.elided_label import ElidedLabel
 from ui.settings import app_settings
+from ui.tagging import TaggingController
+from ui.tagging_menu import TaggingMenus
 
 DEFAULT_SIZE = QSize(1280, 800)
+
+
+def default_annotator() -> str:
+    """The system user name, for a window opened without one."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in this environment
+        return "annotator"
+
 DEFAULT_SPLIT = (380, 900)
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
 
 
 class MainWindow(QMainWindow):
-    """Browse a project's documents and read them right to left.
+    """Browse a project's documents, read them right to left and tag them.
 
-    ``annotator`` chooses whose statuses and span counts the list shows (None: all
-    annotators' spans); :meth:`set_annotator` changes it and reloads the list.
+    ``annotator`` is whose spans the view shows and edits, and whose statuses and span
+    counts the list shows; :meth:`set_annotator` switches (None: the system user name).
     """
 
     def __init__(
@@ -45,7 +65,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.project_id = project_id
         self.project_name = project_name
-        self.annotator = annotator
+        self.annotator = annotator or default_annotator()
         self.setWindowTitle(f"annotator \u2014 {db.location}")
 
         self.document_list = DocumentList(self)
@@ -57,8 +77,16 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
+        self.tagging = TaggingController(
+            db, self.article.view, self.annotator, load_schema(db, project_id), self
+        )
         self._create_status_bar()
         self._create_actions()
+        self.menus = TaggingMenus(self, self.tagging)
+        self.tagging.document_changed.connect(self._refresh_row)
+        self.tagging.open_requested.connect(self.open_document)
+        self.tagging.message.connect(self.show_message)
+        self.article.view.selection_changed.connect(self._show_selection)
         self.document_list.document_selected.connect(self.show_document)
         self.document_list.counts_changed.connect(self._show_counts)
         self.article.view.zoom_changed.connect(self._show_zoom)
@@ -70,12 +98,18 @@ class MainWindow(QMainWindow):
 
     def _create_status_bar(self) -> None:
         bar = self.statusBar()
+        self.annotator_status = QLabel(self)
+        self.progress_status = QLabel(self)
+        self.selection_status = QLabel(self)
         self.document_status = QLabel(self)
         self.count_status = QLabel(self)
         self.zoom_status = QLabel(self)
         self.location_status = ElidedLabel(self.db.location, self)
-        bar.addWidget(self.document_status, 1)
-        for label in (self.count_status, self.zoom_status, self.location_status):
+        bar.addWidget(self.annotator_status)
+        bar.addWidget(self.document_status)
+        bar.addWidget(self.selection_status, 1)
+        for label in (self.progress_status, self.count_status, self.zoom_status,
+                      self.location_status):
             label.setContentsMargins(10, 0, 10, 0)  # the bar's own gaps are a few pixels
             bar.addPermanentWidget(label)
         self.zoom_status.setToolTip("Reading size (Ctrl++, Ctrl+-, Ctrl+0)")
@@ -133,6 +167,7 @@ class MainWindow(QMainWindow):
         """Read the document list again and open the first document (or the empty state)."""
         rows = list_documents(self.db, self.project_id, self.annotator)
         self.document_list.set_rows(rows)
+        self._show_progress()
         if not rows:
             self.article.show_empty(
                 empty_state_html(
@@ -146,15 +181,65 @@ class MainWindow(QMainWindow):
         self.document_list.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_annotator(self, annotator: str | None) -> None:
-        """Show ``annotator``'s statuses and span counts (None: everyone's spans)."""
-        self.annotator = annotator
+        """Show and edit ``annotator``'s spans; the list shows their statuses."""
+        self.annotator = annotator or default_annotator()
+        self.tagging.set_annotator(self.annotator)
+        current = self.current_document_id()
         self.reload_documents()
+        if current is not None:
+            self.document_list.select_document(current)
 
     def show_document(self, document_id: int) -> None:
-        """Open a document in the article view."""
+        """Open a document in the article view, with this annotator's spans."""
         document = get_document(self.db, document_id)
         self.article.show_article(document.name, document.text)
+        self.tagging.open(document_id)
         self.document_status.setText(f"{document.name} \u2014 {len(document.text):,} characters")
+
+    def open_document(self, document_id: int) -> None:
+        """Show a document, selecting it in the list when the filter lets it show."""
+        if not self.document_list.select_document(document_id):
+            self.show_document(document_id)
+
+    def mark_done_and_next(self) -> None:
+        """Mark the open document done and open the next one this annotator has not."""
+        current = self.current_document_id()
+        if current is None:
+            return
+        self.tagging.set_status(Status.DONE)
+        following = next_unfinished(self.db, self.project_id, self.annotator, current)
+        if following is None:
+            self.statusBar().showMessage("All documents are done", 8000)
+        else:
+            self.open_document(following)
+
+    def next_unfinished(self) -> None:
+        following = next_unfinished(
+            self.db, self.project_id, self.annotator, self.current_document_id()
+        )
+        if following is not None:
+            self.open_document(following)
+
+    def _refresh_row(self, document_id: int) -> None:
+        self.document_list.model.update_row(document_row(self.db, document_id, self.annotator))
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        done, total = progress(self.db, self.project_id, self.annotator)
+        self.progress_status.setText(f"{done:,} of {total:,} done")
+        self.annotator_status.setText(f"\u270e {self.annotator}")
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _show_selection(self, start: int, end: int) -> None:
+        if end <= start:
+            self.selection_status.clear()
+            return
+        text = self.article.view.text()[start:end].replace("\n", " \u23ce ")
+        shown = text if len(text) <= 60 else text[:59] + "\u2026"
+        # An isolate keeps the Arabic selection from reordering the status bar around it.
+        self.selection_status.setText(f"[{start}\u2013{end}] \u2068{shown}\u2069")
 
     def current_document_id(self) -> int | None:
         return self.document_list.current_document_id()

@@ -59,8 +59,8 @@ def empty_db(tmp_path: Path) -> Iterator[Database]:
 def open_window(qtbot: QtBot) -> Callable[..., MainWindow]:
     """Open a MainWindow on a database, shown and exposed, closed after the test."""
 
-    def opener(db: Database, project: str = "default") -> MainWindow:
-        window = MainWindow(db, ensure_project(db, project), project)
+    def opener(db: Database, project: str = "default", annotator: str = "tester") -> MainWindow:
+        window = MainWindow(db, ensure_project(db, project), project, annotator)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)

@@ -41,7 +41,7 @@ def test_window_lists_the_sample_and_shows_the_first_article(
     second = list_documents(sample_db, project_id)[1]
     add_span(sample_db, second.id, "tester", "LOCATION", 0, 9)
     add_span(sample_db, second.id, "tester", "ORGANIZATION", 12, 20)
-    rows = list_documents(sample_db, project_id)
+    rows = list_documents(sample_db, project_id, "tester")
     assert len(rows) == 40
 
     window = open_window(sample_db)
@@ -56,8 +56,10 @@ def test_window_lists_the_sample_and_shows_the_first_article(
         )
         for r in range(40)
     ]
-    assert listed == [(row.name, "new", row.span_count) for row in rows]
-    assert listed[1][2] == 2
+    assert listed == [
+        (row.name, "in progress" if row.span_count else "new", row.span_count) for row in rows
+    ]
+    assert listed[1][1:] == ("in progress", 2)
 
     first = get_document(sample_db, rows[0].id)
     assert window.current_document_id() == first.id

@@ -1,0 +1,187 @@
+"""Tagging: turns the user's intents into undoable commands on the open document.
+
+The controller owns the undo stack and knows the annotator, the label schema and the
+open document. Widgets tell it what the user asked for (a label key, a deletion, an edge
+moved, a partner chosen); it pushes a command, and when any command runs (or is undone)
+it reloads that document's spans and emits ``document_changed`` so the window can refresh
+the list row and the span list.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QColor, QUndoStack
+
+from annotator.db.engine import Database
+from annotator.db.models import LabelKind, Status
+from annotator.documents import SpanValue, document_spans
+from annotator.schema import Schema
+from annotator.spans import RelationValue, document_relations
+from ui.commands import (
+    AddRelation,
+    AddSpan,
+    CoreCommand,
+    DeleteRelation,
+    DeleteSpan,
+    RelabelSpan,
+    ResizeSpan,
+    SetStatus,
+)
+from ui.span_painter import SpanStyle
+from ui.tagging_view import TaggingView
+
+
+class TaggingController(QObject):
+    """Applies labels, relations and statuses for one annotator in one project."""
+
+    document_changed = Signal(int)  # a command changed this document
+    spans_loaded = Signal(object, object)  # spans, relations of the open document
+    message = Signal(str)  # something for the status bar (errors, link prompts)
+    open_requested = Signal(int)  # undo touched a document that is not open: open it
+
+    def __init__(self, db: Database, view: TaggingView, annotator: str, schema: Schema,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.view = view
+        self.annotator = annotator
+        self.schema = schema
+        self.undo_stack = QUndoStack(self)
+        self.document_id: int | None = None
+        self.spans: list[SpanValue] = []
+        self.relations: list[RelationValue] = []
+        self._link: tuple[int, str] | None = None  # (source span, relation type)
+        view.resize_requested.connect(self.resize)
+        view.delete_requested.connect(self.delete)
+        view.link_chosen.connect(self._finish_link)
+        view.link_cancelled.connect(lambda: self._cancel_link("Link cancelled"))
+        self.set_schema(schema)
+
+    # -- state -------------------------------------------------------------------------
+
+    def set_schema(self, schema: Schema) -> None:
+        self.schema = schema
+        self.view.set_style(SpanStyle(
+            colors={lb.name: QColor(lb.color) for lb in schema.labels},
+            long_labels={lb.name for lb in schema.labels if lb.kind != LabelKind.ENTITY},
+        ))
+        if self.document_id is not None:
+            self.reload()
+
+    def set_annotator(self, annotator: str) -> None:
+        """Switch whose spans are shown and edited; undo history belongs to the old one."""
+        self.annotator = annotator
+        self.undo_stack.clear()
+        if self.document_id is not None:
+            self.reload()
+
+    def open(self, document_id: int) -> None:
+        """The view shows this document's text already; load its spans."""
+        self._cancel_link(None)
+        self.document_id = document_id
+        self.reload()
+
+    def reload(self) -> None:
+        assert self.document_id is not None
+        self.spans = document_spans(self.db, self.document_id, self.annotator)
+        self.relations = document_relations(self.db, self.document_id, self.annotator)
+        self.view.set_spans(self.spans, self.relations)
+        self.spans_loaded.emit(self.spans, self.relations)
+
+    def _changed(self, document_id: int) -> None:
+        if document_id == self.document_id:
+            self.reload()
+        else:
+            self.open_requested.emit(document_id)
+        self.document_changed.emit(document_id)
+
+    def _push(self, command: CoreCommand) -> bool:
+        self.undo_stack.push(command)
+        if command.error:
+            self.message.emit(command.error)
+            return False
+        return True
+
+    # -- intents -----------------------------------------------------------------------
+
+    def apply_label(self, label: str) -> None:
+        """A label key: tag the selected text, or relabel the selected span."""
+        if self.document_id is None:
+            return
+        start, end = self.view.selection()
+        if end > start:
+            command = AddSpan(self.db, self.document_id, self.annotator, label, start, end,
+                              self._changed)
+            if self._push(command) and command.span is not None:
+                self.view.select_span(command.span.id, scroll=False)
+            return
+        span_id = self.view.selected_span
+        if span_id is not None:
+            span = next((s for s in self.spans if s.id == span_id), None)
+            if span is not None and span.label != label:
+                self._push(RelabelSpan(self.db, self.document_id, span_id, label,
+                                       self.annotator, self._changed))
+            return
+        self.message.emit("Select some text (or a span) first, then press a label key")
+
+    def delete(self, span_id: int) -> None:
+        if self.document_id is not None:
+            self._push(DeleteSpan(self.db, self.document_id, span_id, self.annotator,
+                                  self._changed))
+
+    def delete_selected(self) -> None:
+        if self.view.selected_span is not None:
+            self.delete(self.view.selected_span)
+
+    def resize(self, span_id: int, start: int, end: int) -> None:
+        if self.document_id is not None:
+            self._push(ResizeSpan(self.db, self.document_id, span_id, start, end,
+                                  self.annotator, self._changed))
+
+    def begin_link(self, type_name: str) -> None:
+        """A relation key: link the selected span to a partner the user chooses next."""
+        rtype = next((r for r in self.schema.relation_types if r.name == type_name), None)
+        source = next((s for s in self.spans if s.id == self.view.selected_span), None)
+        if rtype is None or source is None or source.label not in rtype.from_labels:
+            wants = "/".join(rtype.from_labels) if rtype else "a span"
+            self.message.emit(f"{type_name}: select a {wants} span first")
+            return
+        candidates = {s.id for s in self.spans if s.label in rtype.to_labels}
+        if not candidates:
+            self.message.emit(
+                f"{type_name}: tag a {' or '.join(rtype.to_labels)} first, then link it"
+            )
+            return
+        self._link = (source.id, type_name)
+        self.view.begin_link(candidates)
+        self.message.emit(
+            f"{type_name}: click the {' or '.join(rtype.to_labels)} span, or Tab to it and "
+            "press Enter (Esc cancels)"
+        )
+
+    def _finish_link(self, target: int) -> None:
+        if self._link is None or self.document_id is None:
+            return
+        source, type_name = self._link
+        self._cancel_link(None)
+        if self._push(AddRelation(self.db, self.document_id, source, target, type_name,
+                                  self.annotator, self._changed)):
+            self.message.emit(f"Linked {type_name}")
+        self.view.select_span(source, scroll=False)
+
+    def _cancel_link(self, message: str | None) -> None:
+        self._link = None
+        if self.view.linking:
+            self.view.end_link()
+        if message:
+            self.message.emit(message)
+
+    def unlink(self, relation: RelationValue) -> None:
+        if self.document_id is not None:
+            self._push(DeleteRelation(self.db, self.document_id, relation, self.annotator,
+                                      self._changed))
+
+    def set_status(self, status: Status) -> None:
+        if self.document_id is not None:
+            self._push(SetStatus(self.db, self.document_id, self.annotator, status,
+                                 self._changed))
