@@ -296,3 +296,27 @@ def test_mark_done_goes_to_the_next_unfinished(
     assert [r.status for r in rows] == [Status.DONE, Status.NEW, Status.NEW]
     assert window.progress_status.text() == "1 of 3 done"
     assert window.document_list.model.document_at(0).status == Status.DONE
+
+
+def test_a_span_across_paragraphs_and_nothing_lost_on_close(
+    db: Database, open_window: Opener, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, view = open_on(db, open_window, SEED_DIR)
+    text = view.text()
+    start = text.index("أهم أخبار مصر")  # site boilerplate at the bottom, three paragraphs
+    view.select_range(start, len(text.rstrip()))
+    key(qtbot, view, Qt.Key.Key_0)  # BOILERPLATE
+    (span,) = document_spans(db, 1, "tester")
+    assert text[span.start : span.end] == "أهم أخبار مصر\n\nComments\n\nعاجل"
+    view.scroll_to_span(span.id)
+    rects = view.painter.span_rects(span.id)
+    assert len({round(r.top()) for r in rects}) == 3  # painted on each paragraph's line
+    window.close()
+
+    from annotator.db.engine import open_database
+
+    again = open_database(db.url.database)
+    assert [(s.label, s.start, s.end) for s in document_spans(again, 1, "tester")] == [
+        ("BOILERPLATE", span.start, span.end)
+    ]
+    again.close()
