@@ -58,6 +58,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         encoding=args.encoding,
         annotator=args.annotator,
         progress=progress_bar("importing"),
+        format=args.format,
+        doc_sentences=args.doc_sentences,
+        offsets=args.offsets,
     )
     for place, existing in report.duplicates:
         print(f"duplicate: {place} (same text as {existing!r})", file=sys.stderr)
@@ -69,18 +72,56 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from annotator.export import export_native
+SHOWN_WARNINGS = 20
 
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from annotator.export import GOLD, ExportFilter, export, parse_split
+    from annotator.formats import WriteOptions
+
+    try:
+        split = parse_split(args.split) if args.split else None
+    except ValueError as exc:
+        print(f"annotator: {exc}", file=sys.stderr)
+        return 2
     db = _open(args)
     project_id = open_project(db, args.project)
-    report = export_native(
-        db, project_id, args.output, annotators=args.annotator or None,
-        progress=progress_bar("exporting"),
-    )
+    schema = load_schema(db, project_id)
+    annotators = list(args.annotator or []) + ([GOLD] if args.gold else [])
+    labels = [x for item in args.labels or [] for x in item.split(",") if x]
+    unknown = sorted(set(labels) - set(schema.label_names))
+    if unknown:
+        print(f"annotator: unknown label(s) {', '.join(unknown)}; the project has "
+              f"{', '.join(schema.label_names)}", file=sys.stderr)
+        return 2
+    order = tuple(labels) + tuple(n for n in schema.label_names if n not in labels)
+    options = WriteOptions(labels=tuple(schema.label_names), priority=order,
+                           overlap=args.overlap, misaligned=args.misaligned,
+                           offsets=args.offsets)
+    try:
+        report = export(
+            db, project_id, args.output, format=args.format,
+            where=ExportFilter(tuple(annotators) or None, tuple(labels) or None, args.done_only),
+            split=split, seed=args.seed, options=options, progress=progress_bar("exporting"),
+        )
+    except ImportError as exc:
+        print(f"annotator: the {args.format} format needs the {exc.name} package "
+              f"(pip install {exc.name})", file=sys.stderr)
+        return 2
+    if report.warnings:
+        log = Path(f"{args.output}.warnings.txt")
+        log.write_text("".join(w + "\n" for w in report.warnings), encoding="utf-8")
+        for w in report.warnings[:SHOWN_WARNINGS]:
+            print(f"warning: {w}", file=sys.stderr)
+        more = len(report.warnings) - SHOWN_WARNINGS
+        print(f"{len(report.warnings)} warnings{f' ({more} more not shown)' if more > 0 else ''}"
+              f", all in {log}", file=sys.stderr)
+    parts = ", ".join(f"{k} {v}" for k, v in report.parts.items())
     print(
-        f"{report.documents} documents, {report.lines} lines, {report.spans} spans -> "
-        f"{args.output}"
+        f"{report.documents} documents{f' ({parts})' if parts else ''}, {report.lines} lines, "
+        f"{report.spans} spans -> {', '.join(str(f) for f in report.files)}"
     )
     return 0
 
@@ -132,18 +173,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", default=DEFAULT_PROJECT, help="project name (default: %(default)s)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    imp = sub.add_parser("import", help="import .txt files, folders of them, or JSONL")
+    from annotator.formats import OFFSET_UNITS
+    from annotator.formats.bio import MISALIGNED_POLICIES, OVERLAP_POLICIES
+    from annotator.formats.registry import FORMATS
+
+    imp = sub.add_parser("import", help="import .txt files, folders of them, JSONL, or a "
+                         "format: " + ", ".join(n for n, f in FORMATS.items() if f.reader))
     imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--format", choices=[n for n, f in FORMATS.items() if f.reader],
+                     help="read every file in this format (default: .txt and native JSONL "
+                     "by suffix)")
     imp.add_argument("--encoding", default="utf-8",
                      help="codec of .txt files, e.g. cp1256 (default: utf-8, BOM stripped)")
-    imp.add_argument("--annotator", help="owner of spans in JSONL lines that name none")
+    imp.add_argument("--annotator", help="owner of the spans read (needed where the file "
+                     "names none; overrides the file's)")
+    imp.add_argument("--doc-sentences", type=int, default=50, metavar="N",
+                     help="conll/newsfane: sentences per document (default: %(default)s)")
+    imp.add_argument("--offsets", choices=OFFSET_UNITS,
+                     help="unit of character offsets (default: the format's: utf16 for "
+                     "doccano, code points for the others)")
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="export documents and spans")
-    exp.add_argument("--format", choices=["jsonl"], default="jsonl")
-    exp.add_argument("-o", "--output", required=True, metavar="FILE")
+    exp.add_argument("--format", choices=[n for n, f in FORMATS.items() if f.writer],
+                     default="jsonl")
+    exp.add_argument("-o", "--output", required=True, metavar="OUT",
+                     help="a file (a folder for brat)")
     exp.add_argument("--annotator", action="append", metavar="NAME",
                      help="only this annotator's work (repeatable)")
+    exp.add_argument("--gold", action="store_true",
+                     help=f"the gold standard: for now the annotator named {'gold'!r}")
+    exp.add_argument("--labels", action="append", metavar="L1,L2",
+                     help="only spans with these labels")
+    exp.add_argument("--done-only", action="store_true",
+                     help="only documents an annotator marked done (that annotator's work)")
+    exp.add_argument("--split", metavar="80/10/10",
+                     help="write train/dev/test files, split by document")
+    exp.add_argument("--seed", type=int, default=0, help="seed of the split (default: 0)")
+    exp.add_argument("--overlap", choices=OVERLAP_POLICIES, default="longest",
+                     help="conll/hf (and spaCy's doc.ents): which of overlapping spans stay "
+                     "(label-order: the order of --labels, then the schema's)")
+    exp.add_argument("--misaligned", choices=MISALIGNED_POLICIES, default="split",
+                     help="conll/hf: a span edge inside a token splits it, or skips the span")
+    exp.add_argument("--offsets", choices=OFFSET_UNITS,
+                     help="doccano/labelstudio: unit of offsets (default: utf16 for doccano, "
+                     "code points for Label Studio)")
     exp.set_defaults(func=cmd_export)
 
     st = sub.add_parser("stats", help="documents, and spans per label per annotator")

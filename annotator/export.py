@@ -1,16 +1,24 @@
-"""Exporting a project, streamed: documents are read in pages, never all at once."""
+"""Exporting a project, streamed: documents are read in pages, never all at once.
+
+Every format is written from the same stream of records (the native JSONL lines, one per
+document and annotator), filtered by annotator, label and status, and optionally split
+by document into train/dev/test files. Each file is written under a temporary name and
+moved into place at the end, so a cancelled or failed export never leaves half a file.
+"""
 
 from __future__ import annotations
 
 import os
+import random
+import shutil
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 
 from annotator.db.engine import Database
 from annotator.db.models import (
@@ -21,10 +29,24 @@ from annotator.db.models import (
     Relation,
     RelationType,
     Span,
+    Status,
 )
-from annotator.formats.native import write_line
+from annotator.formats import WriteOptions
+from annotator.formats.registry import Format, get_format
 
 PAGE = 500
+GOLD = "gold"  # until adjudication exists, the gold standard is the annotator "gold"
+SPLIT_NAMES = {2: ("train", "test"), 3: ("train", "dev", "test")}
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which records go out: some annotators' (all when None), some labels' spans (all
+    when None), and only documents each annotator marked done."""
+
+    annotators: tuple[str, ...] | None = None
+    labels: tuple[str, ...] | None = None
+    done_only: bool = False
 
 
 @dataclass
@@ -33,6 +55,9 @@ class ExportReport:
     lines: int = 0
     spans: int = 0
     cancelled: bool = False
+    files: list[Path] = field(default_factory=list)
+    parts: dict[str, int] = field(default_factory=dict)  # documents per split part
+    warnings: list[str] = field(default_factory=list)  # what a format could not carry
 
 
 def _pages(db: Database, project_id: int) -> Iterator[list[tuple[Any, ...]]]:
@@ -53,9 +78,15 @@ def _pages(db: Database, project_id: int) -> Iterator[list[tuple[Any, ...]]]:
 
 
 def native_records(
-    db: Database, project_id: int, annotators: list[str] | None = None
+    db: Database,
+    project_id: int,
+    annotators: list[str] | None = None,
+    *,
+    where: ExportFilter | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Native JSONL records: one per document and annotator (see formats.native)."""
+    where = where or ExportFilter(annotators=tuple(annotators) if annotators else None)
+    chosen = list(where.annotators) if where.annotators else None
     for page in _pages(db, project_id):
         ids = [r[0] for r in page]
         with db.reading() as s:
@@ -66,8 +97,10 @@ def native_records(
                 .where(Span.document_id.in_(ids))
                 .order_by(Span.document_id, Annotator.name, Span.start, Span.end, Span.id)
             )
-            if annotators:
-                stmt = stmt.where(Annotator.name.in_(annotators))
+            if chosen:
+                stmt = stmt.where(Annotator.name.in_(chosen))
+            if where.labels is not None:
+                stmt = stmt.where(Label.name.in_(where.labels))
             spans = s.execute(stmt).all()
             rels = s.execute(
                 select(Relation.from_span_id, Relation.to_span_id, RelationType.name)
@@ -88,14 +121,17 @@ def native_records(
         for sid, did, ann, label, start, end in spans:
             by_doc[did].setdefault(ann, []).append((sid, label, start, end))
         for did, ann in statuses:
-            if not annotators or ann in annotators:
+            if not chosen or ann in chosen:
                 by_doc[did].setdefault(ann, [])
         rel_by_from: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for a, b, t in rels:
             rel_by_from[a].append((b, t))
         for did, name, text, sha, meta in page:
-            per_ann = by_doc.get(did) or ({} if annotators else {None: []})
+            per_ann = by_doc.get(did) or ({} if chosen or where.done_only else {None: []})
             for ann, items in sorted(per_ann.items(), key=lambda kv: kv[0] or ""):
+                status = statuses.get((did, ann), "new") if ann else None
+                if where.done_only and status != Status.DONE:
+                    continue
                 index = {sid: i for i, (sid, *_rest) in enumerate(items)}
                 relations = [
                     {"from": index[sid], "to": index[b], "type": t}
@@ -108,7 +144,7 @@ def native_records(
                     "text": text,
                     "sha256": sha,
                     "annotator": ann,
-                    "status": statuses.get((did, ann), "new") if ann else None,
+                    "status": status,
                     "spans": [
                         {"start": st, "end": en, "label": lb, "text": text[st:en]}
                         for _sid, lb, st, en in items
@@ -116,6 +152,152 @@ def native_records(
                     "relations": relations,
                     "meta": meta or {},
                 }
+
+
+def parse_split(text: str) -> tuple[int, ...]:
+    """``"80/10/10"`` -> (80, 10, 10): two or three positive whole numbers."""
+    try:
+        parts = tuple(int(p) for p in text.split("/"))
+    except ValueError:
+        parts = ()
+    if len(parts) not in SPLIT_NAMES or min(parts) < 0 or sum(parts) <= 0:
+        raise ValueError(f"a split is two or three numbers like 80/10/10, not {text!r}")
+    return parts
+
+
+def _eligible(db: Database, project_id: int, where: ExportFilter) -> list[tuple[int, str]]:
+    """(id, sha256) of the documents that give at least one record."""
+    with db.reading() as s:
+        stmt = select(Document.id, Document.sha256).where(Document.project_id == project_id)
+        who = select(Annotator.id)
+        if where.annotators:
+            who = who.where(Annotator.name.in_(where.annotators))
+        done = select(DocumentStatus.document_id).where(DocumentStatus.annotator_id.in_(who))
+        if where.done_only:
+            stmt = stmt.where(Document.id.in_(done.where(DocumentStatus.status == Status.DONE)))
+        elif where.annotators:
+            spans = select(Span.document_id).where(Span.annotator_id.in_(who))
+            stmt = stmt.where(or_(Document.id.in_(done), Document.id.in_(spans)))
+        return [(i, sha) for i, sha in s.execute(stmt)]
+
+
+def assign_parts(
+    documents: list[tuple[int, str]], split: tuple[int, ...], seed: int
+) -> dict[str, str]:
+    """Document SHA-256 -> part name. Reproducible: documents are ordered by the SHA-256 of
+    their text (the same in every database holding them), shuffled with ``seed``, and
+    cut in the given proportions."""
+    order = sorted(documents, key=lambda d: d[1])
+    random.Random(seed).shuffle(order)
+    names = SPLIT_NAMES[len(split)]
+    total, n = sum(split), len(order)
+    cuts = [round(n * sum(split[: k + 1]) / total) for k in range(len(split))]
+    out: dict[str, str] = {}
+    lo = 0
+    for name, hi in zip(names, cuts, strict=True):
+        out.update((sha, name) for _id, sha in order[lo:hi])
+        lo = hi
+    return out
+
+
+def part_path(out: Path, fmt: Format, part: str | None) -> Path:
+    """Where one part goes: ``corpus.train.jsonl`` for ``corpus.jsonl``; ``OUT/train`` for
+    a folder format."""
+    if part is None:
+        return out
+    if fmt.output == "/":
+        return out / part
+    return out.with_name(f"{out.stem}.{part}{out.suffix or fmt.output}")
+
+
+def _discard(tmp: Path) -> None:
+    if tmp.is_dir():
+        shutil.rmtree(tmp)
+    else:
+        tmp.unlink(missing_ok=True)
+
+
+def export(
+    db: Database,
+    project_id: int,
+    out: str | os.PathLike[str],
+    *,
+    format: str = "jsonl",
+    where: ExportFilter | None = None,
+    split: tuple[int, ...] | None = None,
+    seed: int = 0,
+    options: WriteOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> ExportReport:
+    """Write the project's records in ``format`` to ``out`` (a file, or a folder for
+    brat), or to one per part of ``split`` (train/dev/test, by document).
+
+    Every file is written under ``NAME.part`` and moved into place when all are done;
+    on cancel or error none is left. ``options.warnings`` (also the report's) lists what
+    the format could not carry."""
+    fmt = get_format(format)
+    where = where or ExportFilter()
+    options = options or WriteOptions()
+    target = Path(out)
+    options.target = target
+    report = ExportReport(warnings=options.warnings)
+    docs = _eligible(db, project_id, where)
+    parts = assign_parts(docs, split, seed) if split else None
+    names: list[str | None] = list(SPLIT_NAMES[len(split)]) if split else [None]
+    finals = {name: part_path(target, fmt, name) for name in names}
+    if fmt.output == "/" and split:
+        target.mkdir(parents=True, exist_ok=True)
+    temps = {name: p.with_name(p.name + ".part") for name, p in finals.items()}
+    writers: dict[str | None, Any] = {}
+    try:
+        for name in names:
+            _discard(temps[name])
+            writers[name] = fmt.open_writer(temps[name], options)
+        report.parts = dict.fromkeys((n for n in names if n), 0)
+        last_doc = None
+        for rec in native_records(db, project_id, where=where):
+            new_doc = rec["sha256"] != last_doc
+            if new_doc and cancel is not None and cancel.is_set():
+                report.cancelled = True
+                break
+            part = parts[rec["sha256"]] if parts is not None else None
+            writers[part].write(rec)
+            report.lines += 1
+            report.spans += len(rec["spans"])
+            if new_doc:
+                last_doc = rec["sha256"]
+                report.documents += 1
+                if part:
+                    report.parts[part] += 1
+                if progress and report.documents % 100 == 0:
+                    progress(report.documents, len(docs))
+        for w in writers.values():
+            w.close()
+    except BaseException:
+        for name, w in writers.items():
+            _close_quietly(w)
+            _discard(temps[name])
+        raise
+    if report.cancelled:
+        for tmp in temps.values():
+            _discard(tmp)
+        return report
+    for name in names:
+        if finals[name].is_dir():  # a folder cannot be replaced in one step
+            shutil.rmtree(finals[name])
+        os.replace(temps[name], finals[name])
+        report.files.append(finals[name])
+    if progress:
+        progress(report.documents, len(docs))
+    return report
+
+
+def _close_quietly(writer: Any) -> None:
+    try:
+        writer.close()
+    except Exception:  # already failing; the first error is the one to report
+        pass
 
 
 def export_native(
@@ -127,34 +309,6 @@ def export_native(
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> ExportReport:
-    """Write the native JSONL export to ``out`` (written to a temporary file, then moved
-    into place, so a cancelled or failed export never leaves half a file)."""
-    report = ExportReport()
-    with db.reading() as s:
-        total = s.scalar(
-            select(func.count()).select_from(Document).where(Document.project_id == project_id)
-        ) or 0
-    target = Path(out)
-    tmp = target.with_name(target.name + ".part")
-    last_doc = None
-    with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-        for rec in native_records(db, project_id, annotators):
-            new_doc = rec["sha256"] != last_doc
-            if new_doc and cancel is not None and cancel.is_set():
-                report.cancelled = True
-                break
-            write_line(fh, rec)
-            report.lines += 1
-            report.spans += len(rec["spans"])
-            if new_doc:
-                last_doc = rec["sha256"]
-                report.documents += 1
-                if progress and report.documents % 100 == 0:
-                    progress(report.documents, total)
-    if report.cancelled:
-        tmp.unlink()
-    else:
-        os.replace(tmp, target)
-        if progress:
-            progress(report.documents, total)
-    return report
+    """Write the native JSONL export to ``out`` (see :func:`export`)."""
+    where = ExportFilter(annotators=tuple(annotators) if annotators else None)
+    return export(db, project_id, out, where=where, progress=progress, cancel=cancel)

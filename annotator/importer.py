@@ -1,4 +1,6 @@
-"""Importing corpora: ``.txt`` files, folders of them, and JSONL.
+"""Importing corpora: ``.txt`` files, folders of them, and JSONL; or, with ``format``,
+any format of :mod:`annotator.formats.registry` (doccano, Label Studio, CoNLL, brat,
+spaCy, Hugging Face, NewsFANE, ...).
 
 Documents are written in batches, each batch one transaction, so a crash or a cancel
 leaves whole documents or none. A file that fails (undecodable, bad JSON line) is
@@ -18,9 +20,10 @@ from sqlalchemy import insert, select, tuple_
 
 from annotator.db.engine import Database
 from annotator.db.models import Document, Label, Origin, Relation, RelationType, Span
-from annotator.formats import Candidate, FormatError
+from annotator.formats import Candidate, FormatError, ReadOptions
 from annotator.formats.native import read_jsonl
 from annotator.formats.plaintext import Skip, read_text_file
+from annotator.formats.registry import Format, get_format
 from annotator.projects import DEFAULT_PROJECT, annotator_id, ensure_project, load_schema
 from annotator.schema import Schema
 
@@ -60,12 +63,14 @@ class ImportReport:
 @dataclass(frozen=True)
 class _Source:
     path: Path
-    name: str  # document name for a .txt file
-    kind: str  # "txt" or "jsonl"
+    name: str  # document name for a .txt file (and a brat .ann)
+    kind: str  # "txt" or "jsonl", or a format's name
     size: int
 
 
-def _files_below(root: Path) -> list[tuple[tuple[str, ...], str, str, int]]:
+def _files_below(
+    root: Path, suffixes: set[str] = TEXT_SUFFIXES | JSONL_SUFFIXES
+) -> list[tuple[tuple[str, ...], str, str, int]]:
     """Importable files below ``root`` as (relative parts, stem, path, size), in the order
     of ``sorted(root.rglob("*"))``; like rglob, it does not enter linked folders."""
     found: list[tuple[tuple[str, ...], str, str, int]] = []
@@ -78,7 +83,7 @@ def _files_below(root: Path) -> list[tuple[tuple[str, ...], str, str, int]]:
                     continue
                 dot = entry.name.rfind(".")  # the suffix as Path.suffix takes it
                 stem, suffix = (entry.name[:dot], entry.name[dot:]) if dot > 0 else ("", "")
-                if suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES and entry.is_file():
+                if suffix.lower() in suffixes and entry.is_file():
                     found.append((rel + (entry.name,), stem, entry.path, entry.stat().st_size))
 
     walk(os.fspath(root), ())
@@ -86,19 +91,26 @@ def _files_below(root: Path) -> list[tuple[tuple[str, ...], str, str, int]]:
     return found
 
 
-def _sources(paths: Iterable[str | os.PathLike[str]], report: ImportReport) -> list[_Source]:
+def _sources(
+    paths: Iterable[str | os.PathLike[str]], report: ImportReport, fmt: Format | None = None
+) -> list[_Source]:
     found: list[_Source] = []
 
     def add(path: Path, name: str) -> None:
         suffix = path.suffix.lower()
-        kind = "jsonl" if suffix in JSONL_SUFFIXES else "txt"
+        kind = fmt.name if fmt else "jsonl" if suffix in JSONL_SUFFIXES else "txt"
         found.append(_Source(path, name, kind, path.stat().st_size))
 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for parts, stem, file, size in _files_below(path):
-                kind = "jsonl" if parts[-1][len(stem) :].lower() in JSONL_SUFFIXES else "txt"
+            suffixes = set(fmt.suffixes) if fmt else TEXT_SUFFIXES | JSONL_SUFFIXES
+            for parts, stem, file, size in _files_below(path, suffixes):
+                if fmt:
+                    kind = fmt.name
+                else:
+                    suffix = parts[-1][len(stem) :].lower()
+                    kind = "jsonl" if suffix in JSONL_SUFFIXES else "txt"
                 found.append(_Source(Path(file), "/".join(parts[:-1] + (stem,)), kind, size))
         elif path.is_file():
             add(path, path.stem)
@@ -124,14 +136,21 @@ def _check_schema(items: list[Candidate | tuple[int, str]], schema: Schema) -> N
 
 
 def _read(
-    source: _Source, encoding: str, annotator: str | None, schema: Schema, report: ImportReport
+    source: _Source, options: ReadOptions, schema: Schema, report: ImportReport
 ) -> Iterator[Candidate]:
     where = str(source.path)
     try:
         if source.kind == "txt":
-            yield read_text_file(source.path, source.name, encoding)
+            yield read_text_file(source.path, source.name, options.encoding)
             return
-        items = list(read_jsonl(source.path, annotator))
+        if source.kind == "jsonl":
+            items = list(read_jsonl(source.path, options.annotator))
+        else:
+            items = get_format(source.kind).read(source.path, options)
+            if source.kind == "brat":  # one document a file: named like a .txt file
+                for item in items:
+                    if isinstance(item, Candidate):
+                        item.name = source.name
         _check_schema(items, schema)
     except Skip as exc:
         report.skipped.append((where, str(exc)))
@@ -141,6 +160,9 @@ def _read(
         return
     except OSError as exc:
         report.failed.append((where, exc.strerror or str(exc)))
+        return
+    except ImportError as exc:  # an optional package a format needs (spaCy)
+        report.failed.append((where, f"needs the {exc.name} package: pip install {exc.name}"))
         return
     for item in items:
         if isinstance(item, tuple):
@@ -159,16 +181,27 @@ def import_paths(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     batch_size: int = 500,
+    format: str | None = None,
+    doc_sentences: int = 50,
+    offsets: str | None = None,
 ) -> ImportReport:
     """Import files and folders into ``project``; see the module docstring.
 
-    ``progress(done_bytes, total_bytes)`` is called as files are read; setting
-    ``cancel`` stops after the batch in hand (what is stored stays whole).
+    Without ``format``, ``.txt`` and JSONL files are told apart by suffix; with one,
+    every file given is read in that format, and a folder gives the files with that
+    format's suffixes. ``annotator`` owns every span read (required where the format
+    names none); ``doc_sentences`` sizes the documents of CoNLL-like files; ``offsets``
+    ("codepoints" or "utf16") overrides the format's unit. ``progress(done_bytes,
+    total_bytes)`` is called as files are read; setting ``cancel`` stops after the batch
+    in hand (what is stored stays whole).
     """
     report = ImportReport()
+    fmt = get_format(format) if format else None
+    options = ReadOptions(annotator=annotator, doc_sentences=doc_sentences, offsets=offsets,
+                          encoding=encoding)
     project_id = ensure_project(db, project)
     schema = load_schema(db, project_id)
-    sources = _sources(paths, report)
+    sources = _sources(paths, report, fmt)
     total = sum(s.size for s in sources)
     done = 0
     batch: list[Candidate] = []
@@ -177,7 +210,7 @@ def import_paths(
         if cancel is not None and cancel.is_set():
             report.cancelled = True
             break
-        batch.extend(_read(source, encoding, annotator, schema, report))
+        batch.extend(_read(source, options, schema, report))
         if len(batch) >= batch_size:
             writer.write(batch)
             batch = []

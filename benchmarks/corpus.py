@@ -25,27 +25,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from annotator.formats.newsfane import detokenise, read_sentences
+from annotator.formats.bio import decode
+from annotator.formats.newsfane import SCHEMA_LABEL, detokenise, read_sentences
 
 NEWSFANE = (
     Path(__file__).resolve().parents[2] / "shared/corpus/newsfane/NewsFANE_Gold_2014_170K.txt"
 )
 HEADER = "خبر رقم {}"  # "news item number N": the line that keeps every text distinct
 PARAGRAPH_SENTENCES = (2, 5)
-
-# NewsFANE's fine entity types (ACE-style subtypes) -> labels of the default schema.
-# Vehicles, weapons and products have no label there and are left out.
-_TYPES = {
-    "PERSON": "Politician Athlete Artist Other_PER Religious_PER Scientist Businessperson "
-    "Lawyer Engineer Police Group",
-    "ORGANIZATION": "Non-Governmental Government Sports Media Commercial Educational "
-    "Medical-Science Entertainment Religious_ORG",
-    "GPE": "Nation Population-Center State-or-Province GPE-Cluster Continent County-or-District",
-    "LOCATION": "Water-Body Land-Region-Natural Celestial Building-Grounds Airport Path "
-    "Subarea-Facility",
-}
-SCHEMA_LABEL = {fine: label for label, names in _TYPES.items() for fine in names.split()}
-
 
 @dataclass(frozen=True)
 class Span:
@@ -69,19 +56,11 @@ class _Sentence:
 
 def _entity_spans(tags: tuple[str, ...], offsets: list[tuple[int, int]]) -> tuple[Span, ...]:
     """BIO tags -> spans; an I- tag that does not continue its type starts a new span."""
-    spans: list[Span] = []
-    open_type, start, end = None, 0, 0
-    for tag, (tok_start, tok_end) in zip(tags, offsets, strict=True):
-        kind = tag[2:] if tag[:2] in ("B-", "I-") else None
-        if kind is not None and tag[0] == "I" and kind == open_type:
-            end = tok_end
-            continue
-        if open_type in SCHEMA_LABEL:
-            spans.append(Span(start, end, SCHEMA_LABEL[open_type]))
-        open_type, start, end = kind, tok_start, tok_end
-    if open_type in SCHEMA_LABEL:
-        spans.append(Span(start, end, SCHEMA_LABEL[open_type]))
-    return tuple(spans)
+    return tuple(
+        Span(offsets[i][0], offsets[j - 1][1], SCHEMA_LABEL[kind])
+        for i, j, kind in decode(tags)
+        if kind in SCHEMA_LABEL
+    )
 
 
 @lru_cache(maxsize=4)

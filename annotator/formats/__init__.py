@@ -7,8 +7,12 @@ file is ever stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
+
+from annotator.text import Utf16Map
 
 
 class FormatError(ValueError):
@@ -55,3 +59,65 @@ class Candidate:
     line: int | None = None  # where it starts in its file, for messages
     spans: list[SpanIn] = field(default_factory=list)
     relations: list[RelationIn] = field(default_factory=list)
+
+
+Record = dict[str, Any]
+"""One document and annotator as the exporters stream it: the native JSONL line (see
+:mod:`annotator.formats.native`), which every writer converts to its own shape."""
+
+OFFSET_UNITS = ("codepoints", "utf16")
+
+
+@dataclass
+class WriteOptions:
+    """What a writer needs beyond the records; ``warnings`` collects what it reports."""
+
+    labels: tuple[str, ...] = ()  # the project's labels in schema order
+    priority: tuple[str, ...] = ()  # labels first to stay, for overlap="label-order"
+    overlap: str = "longest"  # which overlapping spans BIO keeps (formats.bio)
+    misaligned: str = "split"  # a span edge inside a token: split the token, or skip
+    offsets: str | None = None  # "codepoints" or "utf16"; None: the format's default
+    target: Path | None = None  # the output asked for (before any split)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReadOptions:
+    annotator: str | None = None  # owner of every span read; overrides the file's
+    doc_sentences: int = 50  # CoNLL-like files: sentences per document
+    offsets: str | None = None
+    encoding: str = "utf-8"
+
+
+class LineWriter:
+    """Base of the writers that write one text file a line (or a few) at a time."""
+
+    def __init__(self, path: Path, options: WriteOptions) -> None:
+        self.path = path
+        self.options = options
+        self.out: TextIO = path.open("w", encoding="utf-8", newline="\n")
+
+    def write(self, record: Record) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.out.close()
+
+
+def unit_mapper(text: str, unit: str) -> tuple[Callable[[int], int], Callable[[int], int | None]]:
+    """(str index -> offset in ``unit``, offset in ``unit`` -> str index or None).
+
+    JavaScript tools count UTF-16 code units: an emoji is 2 units but 1 Python index.
+    The reverse map gives None for an offset that falls between the two units of one
+    character, which no exact tool writes."""
+    if unit not in OFFSET_UNITS:
+        raise ValueError(f"offsets must be one of {', '.join(OFFSET_UNITS)}")
+    if unit == "codepoints" or text.isascii() or max(text, default="\0") <= "\uffff":
+        return (lambda i: i), (lambda u: u)
+    table = Utf16Map(text)
+
+    def back(u: int) -> int | None:
+        i = table.from_qt(u)
+        return i if table.to_qt(i) == u else None
+
+    return table.to_qt, back

@@ -14,11 +14,19 @@ exactly as given, since its offsets point into it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from annotator.formats import Candidate, FormatError, RelationIn, SpanIn
+from annotator.formats import (
+    Candidate,
+    FormatError,
+    LineWriter,
+    ReadOptions,
+    Record,
+    RelationIn,
+    SpanIn,
+)
 from annotator.text import TextDecodeError, canonical, decode, text_sha256
 
 
@@ -130,30 +138,42 @@ def parse_line(obj: object, line: int, default_name: str, annotator: str | None)
     return cand
 
 
-def read_jsonl(path: Path, annotator: str | None = None) -> Iterator[Candidate | tuple[int, str]]:
-    """Yield a candidate per line, or ``(line, reason)`` for a line skipped as empty.
-
-    The whole file is checked before the first yield: a bad line raises
-    :class:`FormatError` and nothing of the file is used.
-    """
+def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded JSON) of each non-blank line of a UTF-8 file."""
     try:
         content = decode(path.read_bytes(), "utf-8")
     except TextDecodeError as exc:
         raise FormatError(f"not valid UTF-8 at column {exc.column}", exc.line) from None
-    out: list[Candidate | tuple[int, str]] = []
-    ids: dict[str, tuple[int, str]] = {}
     for n, raw in enumerate(content.split("\n"), start=1):
         if not raw.strip():
             continue
         try:
-            obj: Any = json.loads(raw)
+            yield n, json.loads(raw)
         except json.JSONDecodeError as exc:
             raise FormatError(f"not valid JSON ({exc.msg} at column {exc.colno})", n) from None
+
+
+Convert = Callable[[Any, int], Any]
+
+
+def candidates(
+    items: Iterable[tuple[int, Any]],
+    path: Path,
+    annotator: str | None,
+    convert: Convert | None = None,
+) -> list[Candidate | tuple[int, str]]:
+    """Check every item (a native line, or what ``convert`` makes one of) and return the
+    candidates, or ``(line, reason)`` for an item skipped as empty. Raises
+    :class:`FormatError` at the first bad item, so nothing of the file is used."""
+    out: list[Candidate | tuple[int, str]] = []
+    ids: dict[str, tuple[int, str]] = {}
+    for n, raw in items:
+        obj = convert(raw, n) if convert else raw
         cand = parse_line(obj, n, f"{path.stem}:{n}", annotator)
         if not cand.text.strip():
             out.append((n, "empty text"))
             continue
-        if isinstance(obj, dict) and "id" in obj:
+        if isinstance(obj, dict) and obj.get("id") is not None:
             seen = ids.get(cand.name)
             if seen is not None and seen[1] != cand.sha256:
                 raise FormatError(
@@ -162,9 +182,30 @@ def read_jsonl(path: Path, annotator: str | None = None) -> Iterator[Candidate |
             ids.setdefault(cand.name, (n, cand.sha256))
         cand.source_path = str(path)
         out.append(cand)
-    yield from out
+    return out
+
+
+def read_jsonl(
+    path: Path, annotator: str | None = None, convert: Convert | None = None
+) -> Iterator[Candidate | tuple[int, str]]:
+    """Yield a candidate per line, or ``(line, reason)`` for a line skipped as empty.
+
+    The whole file is checked before the first yield: a bad line raises
+    :class:`FormatError` and nothing of the file is used.
+    """
+    yield from candidates(json_lines(path), path, annotator, convert)
 
 
 def write_line(out: TextIO, record: dict[str, Any]) -> None:
     out.write(json.dumps(record, ensure_ascii=False))
     out.write("\n")
+
+
+def read(path: Path, options: ReadOptions) -> list[Candidate | tuple[int, str]]:
+    """The registry's reader: :func:`read_jsonl` with the options' annotator."""
+    return list(read_jsonl(path, options.annotator))
+
+
+class NativeWriter(LineWriter):
+    def write(self, record: Record) -> None:
+        write_line(self.out, record)

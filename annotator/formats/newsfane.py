@@ -17,6 +17,21 @@ from annotator.formats import FormatError
 from annotator.text import TextDecodeError, decode
 
 LRM = "\u200e"
+CORPUS = "NewsFANE Gold 2014"
+
+# NewsFANE's fine entity classes (ACE-style subtypes) -> labels of the default schema.
+# Vehicles, weapons, products and works (Air, Land, Water, Projectile, Shooting, Book,
+# Movie, Software, Hardware, Food, Drug, Plant) have no label there and are left out.
+_CLASSES = {
+    "PERSON": "Politician Athlete Artist Other_PER Religious_PER Scientist Businessperson "
+    "Lawyer Engineer Police Group",
+    "ORGANIZATION": "Non-Governmental Government Sports Media Commercial Educational "
+    "Medical-Science Entertainment Religious_ORG",
+    "GPE": "Nation Population-Center State-or-Province GPE-Cluster Continent County-or-District",
+    "LOCATION": "Water-Body Land-Region-Natural Celestial Building-Grounds Airport Path "
+    "Subarea-Facility",
+}
+SCHEMA_LABEL = {fine: label for label, names in _CLASSES.items() for fine in names.split()}
 NO_SPACE_BEFORE = set(".,،؛;:?؟!)]}»%")
 NO_SPACE_AFTER = set("([{«")
 
