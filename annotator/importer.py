@@ -19,7 +19,16 @@ from pathlib import Path
 from sqlalchemy import insert, select, tuple_
 
 from annotator.db.engine import Database
-from annotator.db.models import Document, Label, Origin, Relation, RelationType, Span
+from annotator.db.models import (
+    Document,
+    DocumentStatus,
+    Label,
+    Origin,
+    Relation,
+    RelationType,
+    Span,
+    Status,
+)
 from annotator.formats import Candidate, FormatError, ReadOptions
 from annotator.formats.native import read_jsonl
 from annotator.formats.plaintext import Skip, read_text_file
@@ -268,7 +277,29 @@ class _Writer:
             with_spans = [c for c in batch if c.spans]
             if with_spans:
                 self._write_spans(s, with_spans)
+            with_status = [c for c in batch if c.status]
+            if with_status:
+                self._write_statuses(s, with_status)
             self.report.imported.extend(str(r["name"]) for r in new_rows)
+
+    def _write_statuses(self, s, batch: list[Candidate]) -> None:  # type: ignore[no-untyped-def]
+        """An annotator's status from the file, where the project has none yet."""
+        doc_ids = dict(
+            s.execute(
+                select(Document.sha256, Document.id).where(
+                    Document.project_id == self.project_id,
+                    Document.sha256.in_({c.sha256 for c in batch}),
+                )
+            ).all()
+        )
+        for c in batch:
+            assert c.status is not None
+            who, status = c.status
+            key = (doc_ids[c.sha256], annotator_id(s, who))
+            if s.get(DocumentStatus, key) is None:
+                s.add(DocumentStatus(document_id=key[0], annotator_id=key[1],
+                                     status=Status(status)))
+                s.flush()
 
     def _write_spans(self, s, batch: list[Candidate]) -> None:  # type: ignore[no-untyped-def]
         pid = self.project_id

@@ -59,6 +59,9 @@ class Candidate:
     line: int | None = None  # where it starts in its file, for messages
     spans: list[SpanIn] = field(default_factory=list)
     relations: list[RelationIn] = field(default_factory=list)
+    # An annotator's progress on the document, when the file says it ("done" for a
+    # document of a finished corpus, even one with no spans).
+    status: tuple[str, str] | None = None  # (annotator, "new" | "in_progress" | "done")
 
 
 Record = dict[str, Any]

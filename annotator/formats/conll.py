@@ -9,7 +9,8 @@ sentence; the token is the first column, the tag the last (tab- or space-separat
 Without ``-DOCSTART-`` lines, every ``doc_sentences`` sentences make a document. The text
 is rebuilt from the tokens (a space between them, none before closing punctuation; a
 line break between sentences), and the tokens and sentences are kept in the document's
-``meta`` so that a CoNLL export gives back the same tokens, tag for tag.
+``meta`` so that a CoNLL export gives back the same tokens, tag for tag. A file tags
+every token, so each document is marked done for the annotator, spans or none.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def _record(
                 spans.append({"start": start, "end": end, "label": label})
         parts.append(text)
         pos += len(text)
-    return {"id": name, "text": "".join(parts), "spans": spans,
+    return {"id": name, "text": "".join(parts), "spans": spans, "status": "done",
             "meta": {**meta, "tokens": tokens, "sentences": firsts}}
 
 

@@ -125,7 +125,8 @@ def _record(doc: Any) -> dict[str, Any]:
         raise FormatError('user_data "relations" must hold [from, to, type] triples')
     meta = data.get("meta")
     return {"id": data.get("id"), "text": doc.text, "annotator": data.get("annotator"),
-            "spans": spans, "meta": meta if isinstance(meta, dict) else {},
+            "status": data.get("status"), "spans": spans,
+            "meta": meta if isinstance(meta, dict) else {},
             "relations": [{"from": a, "to": b, "type": t} for a, b, t in relations]}
 
 

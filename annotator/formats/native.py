@@ -6,7 +6,8 @@
 Offsets are Python ``str`` indices into ``text``; relations name spans by their index in
 ``spans``. A document nobody has annotated is one line with ``"annotator": null``.
 
-Reading accepts the same lines, or plain ``{"text", "id"?, "meta"?}`` lines. Text that
+Reading accepts the same lines, or plain ``{"text", "id"?, "meta"?}`` lines; a line's
+``status`` becomes its annotator's status where the project has none for the document. Text that
 arrives without spans is canonicalised (BOM, CRLF); text that arrives with spans is kept
 exactly as given, since its offsets point into it.
 """
@@ -28,6 +29,8 @@ from annotator.formats import (
     SpanIn,
 )
 from annotator.text import TextDecodeError, canonical, decode, text_sha256
+
+STATUSES = ("new", "in_progress", "done")  # db.models.Status, without importing the ORM
 
 
 def _check_text(text: object, line: int) -> str:
@@ -135,6 +138,11 @@ def parse_line(obj: object, line: int, default_name: str, annotator: str | None)
         assert isinstance(who, str)
         cand.spans = _spans(raw_spans, text, who.strip(), line)
         cand.relations = _relations(obj.get("relations") or [], len(cand.spans), who.strip(), line)
+    status = obj.get("status")
+    if status is not None and isinstance(who, str) and who.strip():
+        if status not in STATUSES:
+            raise FormatError(f'"status" must be one of {", ".join(STATUSES)}', line)
+        cand.status = (who.strip(), status)
     return cand
 
 
