@@ -239,6 +239,7 @@ def decode(tags: Sequence[str]) -> list[tuple[int, int, str]]:
 
 def check_tag(tag: str) -> str | None:
     """Why ``tag`` is not a BIO tag, or None."""
-    if tag == "O" or (tag[:2] in ("B-", "I-") and len(tag) > 2):
+    if tag == "O" or (tag[:2] in ("B-", "I-") and len(tag) > 2 and not any(
+            c.isspace() for c in tag)):
         return None
     return f"tag {tag!r} is neither O nor B-LABEL / I-LABEL"
