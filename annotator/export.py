@@ -65,7 +65,7 @@ def _pages(db: Database, project_id: int) -> Iterator[list[tuple[Any, ...]]]:
     last = 0
     while True:
         with db.reading() as s:
-            rows = s.execute(
+            rows = s.connection().execute(
                 select(Document.id, Document.name, Document.text, Document.sha256, Document.meta)
                 .where(Document.project_id == project_id, Document.id > last)
                 .order_by(Document.id)
@@ -101,8 +101,8 @@ def native_records(
                 stmt = stmt.where(Annotator.name.in_(chosen))
             if where.labels is not None:
                 stmt = stmt.where(Label.name.in_(where.labels))
-            spans = s.execute(stmt).all()
-            rels = s.execute(
+            spans = s.connection().execute(stmt).all()
+            rels = s.connection().execute(
                 select(Relation.from_span_id, Relation.to_span_id, RelationType.name)
                 .join(RelationType, RelationType.id == Relation.type_id)
                 .join(Span, Span.id == Relation.from_span_id)
@@ -111,44 +111,51 @@ def native_records(
             ).all()
             statuses = {
                 (d, a): str(st)
-                for d, a, st in s.execute(
+                for d, a, st in s.connection().execute(
                     select(DocumentStatus.document_id, Annotator.name, DocumentStatus.status)
                     .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
                     .where(DocumentStatus.document_id.in_(ids))
                 )
             }
-        by_doc: dict[int, dict[str, list[tuple[Any, ...]]]] = defaultdict(dict)
+        # One pass builds each span's output dict; ids stay beside them for relations.
+        texts = {r[0]: r[2] for r in page}
+        by_doc: dict[int, dict[str, tuple[list[int], list[dict[str, Any]]]]] = defaultdict(dict)
         for sid, did, ann, label, start, end in spans:
-            by_doc[did].setdefault(ann, []).append((sid, label, start, end))
+            ids_out = by_doc[did].get(ann)
+            if ids_out is None:
+                ids_out = by_doc[did][ann] = ([], [])
+            ids_out[0].append(sid)
+            ids_out[1].append(
+                {"start": start, "end": end, "label": label, "text": texts[did][start:end]}
+            )
         for did, ann in statuses:
             if not chosen or ann in chosen:
-                by_doc[did].setdefault(ann, [])
+                by_doc[did].setdefault(ann, ([], []))
         rel_by_from: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for a, b, t in rels:
             rel_by_from[a].append((b, t))
         for did, name, text, sha, meta in page:
-            per_ann = by_doc.get(did) or ({} if chosen or where.done_only else {None: []})
-            for ann, items in sorted(per_ann.items(), key=lambda kv: kv[0] or ""):
+            per_ann = by_doc.get(did) or ({} if chosen or where.done_only else {None: ([], [])})
+            for ann, (span_ids, out) in sorted(per_ann.items(), key=lambda kv: kv[0] or ""):
                 status = statuses.get((did, ann), "new") if ann else None
                 if where.done_only and status != Status.DONE:
                     continue
-                index = {sid: i for i, (sid, *_rest) in enumerate(items)}
-                relations = [
-                    {"from": index[sid], "to": index[b], "type": t}
-                    for sid, *_rest in items
-                    for b, t in rel_by_from.get(sid, ())
-                    if b in index
-                ]
+                relations = []
+                if rel_by_from:
+                    index = {sid: i for i, sid in enumerate(span_ids)}
+                    relations = [
+                        {"from": index[sid], "to": index[b], "type": t}
+                        for sid in span_ids
+                        for b, t in rel_by_from.get(sid, ())
+                        if b in index
+                    ]
                 yield {
                     "id": name,
                     "text": text,
                     "sha256": sha,
                     "annotator": ann,
                     "status": status,
-                    "spans": [
-                        {"start": st, "end": en, "label": lb, "text": text[st:en]}
-                        for _sid, lb, st, en in items
-                    ],
+                    "spans": out,
                     "relations": relations,
                     "meta": meta or {},
                 }
