@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator import __version__
 from annotator.db.engine import ENV_VAR, Database, DatabaseError, open_database
-from annotator.projects import DEFAULT_PROJECT, open_project
+from annotator.projects import DEFAULT_PROJECT, list_annotators, open_project
 from annotator.sample import open_sample_database
 from ui.fonts import load_bundled_fonts
-from ui.main_window import MainWindow
+from ui.annotator_prompt import ask_annotator_name, load_annotator, save_annotator
+from ui.main_window import MainWindow, default_annotator
 from ui.settings import APPLICATION, ORGANIZATION
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the bundled sample corpus (its own database, created on first use)",
     )
     p.add_argument("--project", default=DEFAULT_PROJECT, help="project name (default: %(default)s)")
+    p.add_argument("--annotator", help="who is annotating (default: the name given last time)")
     return p
 
 
@@ -58,6 +60,16 @@ def open_from_args(args: argparse.Namespace) -> tuple[Database, int]:
     except DatabaseError as exc:
         db.close()
         raise StartupError(str(exc)) from exc
+
+
+def choose_annotator(given: str | None, db: Database) -> str:
+    """Who is annotating: ``--annotator``, else the remembered name, else ask (first
+    start); the answer is remembered for next time."""
+    name = given or load_annotator()
+    if not name:
+        name = ask_annotator_name(None, None, list_annotators(db)) or default_annotator()
+    save_annotator(name)
+    return name
 
 
 def application() -> QApplication:
@@ -83,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.critical(None, "annotator \u2014 cannot start", str(exc))
         return 2
     try:
-        window = MainWindow(db, project_id, args.project)
+        annotator = choose_annotator(args.annotator, db)
+        window = MainWindow(db, project_id, args.project, annotator)
         # Gone with its close, so nothing of it outlives the database it was shown on.
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.show()

@@ -92,9 +92,14 @@ class ArticleView(QTextEdit):
             LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
         )
         block.setBottomMargin(PARAGRAPH_GAP_PX)
+        # setPosition, not select(Document): moving to the end lays the whole text out,
+        # and the edit block lays it out once, after every block has its format.
         cursor = QTextCursor(self.document())
-        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.beginEditBlock()
+        end = self.document().characterCount() - 1
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         cursor.mergeBlockFormat(block)
+        cursor.endEditBlock()
 
     # -- zoom --------------------------------------------------------------------------
 

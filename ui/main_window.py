@@ -22,11 +22,14 @@ from annotator.documents import (
     next_unfinished,
     progress,
 )
-from annotator.projects import DEFAULT_PROJECT, load_schema
+from annotator.projects import DEFAULT_PROJECT, list_annotators, load_schema
 from ui.article_pane import ArticlePane, empty_state_html
 from ui.document_list import DocumentList
 from ui.elided_label import ElidedLabel
 from ui.settings import app_settings
+from ui.annotator_prompt import ask_annotator_name, save_annotator
+from ui.schema_dialog import LabelSchemaDialog
+from ui.side_panel import SidePanel
 from ui.tagging import TaggingController
 from ui.tagging_menu import TaggingMenus
 
@@ -42,7 +45,7 @@ def default_annotator() -> str:
     except Exception:  # noqa: BLE001 - no user name in this environment
         return "annotator"
 
-DEFAULT_SPLIT = (380, 900)
+SPLIT_SHARES = (0.25, 0.53, 0.22)  # list, article, side panel
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
 
 
@@ -70,19 +73,28 @@ class MainWindow(QMainWindow):
 
         self.document_list = DocumentList(self)
         self.article = ArticlePane(self)
+        self.tagging = TaggingController(
+            db, self.article.view, self.annotator, load_schema(db, project_id), self
+        )
+        self.side_panel = SidePanel(self.tagging, self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.document_list)
         self.splitter.addWidget(self.article)
+        self.splitter.addWidget(self.side_panel)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        self.tagging = TaggingController(
-            db, self.article.view, self.annotator, load_schema(db, project_id), self
-        )
         self._create_status_bar()
         self._create_actions()
-        self.menus = TaggingMenus(self, self.tagging)
+        self.menus = TaggingMenus(
+            self,
+            self.tagging,
+            mark_done_and_next=self.mark_done_and_next,
+            next_unfinished=self.next_unfinished,
+            edit_schema=self.edit_schema,
+            switch_annotator=self.switch_annotator,
+        )
         self.tagging.document_changed.connect(self._refresh_row)
         self.tagging.open_requested.connect(self.open_document)
         self.tagging.message.connect(self.show_message)
@@ -229,6 +241,26 @@ class MainWindow(QMainWindow):
         self.progress_status.setText(f"{done:,} of {total:,} done")
         self.annotator_status.setText(f"\u270e {self.annotator}")
 
+    def edit_schema(self) -> None:
+        """The label schema dialog; every change it saves shows everywhere at once."""
+        dialog = LabelSchemaDialog(self.db, self.project_id, self)
+        dialog.schema_changed.connect(self._schema_changed)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def _schema_changed(self) -> None:
+        schema = load_schema(self.db, self.project_id)
+        self.tagging.set_schema(schema)
+        self.menus.set_schema(schema)
+        self.side_panel.set_schema(schema)
+
+    def switch_annotator(self) -> None:
+        """Ask for another annotator's name and show (and edit) their spans."""
+        name = ask_annotator_name(self, self.annotator, list_annotators(self.db))
+        if name and name != self.annotator:
+            save_annotator(name)
+            self.set_annotator(name)
+
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
@@ -265,9 +297,10 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
             self._place_default()
-        splitter = settings.value("window/splitter")
+        splitter = settings.value("window/panes")
         if not (isinstance(splitter, QByteArray) and self.splitter.restoreState(splitter)):
-            self.splitter.setSizes(list(DEFAULT_SPLIT))
+            width = self.width()
+            self.splitter.setSizes([int(width * share) for share in SPLIT_SHARES])
         header = settings.value("documents/header")
         if isinstance(header, QByteArray):
             self.document_list.restore_header_state(header)
@@ -284,7 +317,7 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         settings = app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/panes", self.splitter.saveState())
         settings.setValue("documents/header", self.document_list.header_state())
         settings.setValue("article/zoom", self.article.view.zoom)
         settings.sync()

@@ -20,7 +20,16 @@ from ui.tagging import TaggingController
 class TaggingMenus:
     """Builds the tagging menus on ``window`` and keeps the label keys in step."""
 
-    def __init__(self, window: QMainWindow, tagging: TaggingController) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        tagging: TaggingController,
+        *,
+        mark_done_and_next: Callable[[], object],
+        next_unfinished: Callable[[], object],
+        edit_schema: Callable[[], object],
+        switch_annotator: Callable[[], object],
+    ) -> None:
         self.window = window
         self.tagging = tagging
         bar = window.menuBar()
@@ -40,16 +49,20 @@ class TaggingMenus:
         self.labels_menu = QMenu("&Labels", window)
         self.document_menu = QMenu("&Document", window)
         done = self.action("Mark &Done, Open Next Unfinished", ["Ctrl+Return", "Ctrl+Enter"],
-                           getattr(window, "mark_done_and_next"))
+                           mark_done_and_next)
         self.document_menu.addAction(done)
         self.document_menu.addAction(
             self.action("Mark &In Progress", [],
                         lambda: tagging.set_status(Status.IN_PROGRESS))
         )
         self.document_menu.addAction(
-            self.action("Open Next &Unfinished", ["Ctrl+Shift+Return"],
-                        getattr(window, "next_unfinished"))
+            self.action("Open Next &Unfinished", ["Ctrl+Shift+Return"], next_unfinished)
         )
+        self.document_menu.addSeparator()
+        self.document_menu.addAction(
+            self.action("Switch &Annotator\u2026", ["Ctrl+Shift+A"], switch_annotator)
+        )
+        self.edit_schema = self.action("Edit Label &Schema\u2026", ["Ctrl+Shift+L"], edit_schema)
         actions = bar.actions()
         before = actions[1] if len(actions) > 1 else None  # after File
         for menu in (self.edit_menu, self.labels_menu, self.document_menu):
@@ -84,6 +97,8 @@ class TaggingMenus:
             self.labels_menu.addAction(act)
             self._label_actions.append(act)
         self.labels_menu.addSeparator()
+        self.labels_menu.addAction(self.edit_schema)
+        self.labels_menu.addSeparator()
         for rel in schema.relation_types:
             act = self.action(
                 f"Link {rel.name} ({'/'.join(rel.from_labels)} \u2192 "
@@ -93,3 +108,5 @@ class TaggingMenus:
             )
             self.labels_menu.addAction(act)
             self._label_actions.append(act)
+        self.labels_menu.addSeparator()
+        self.labels_menu.addAction(self.edit_schema)

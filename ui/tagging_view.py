@@ -54,7 +54,8 @@ class TaggingView(ArticleView):
         super().__init__(parent)
         self.painter = SpanPainter(self.document())
         self.umap = Utf16Map("")
-        self.tokens = TokenIndex("")
+        self._tokens: TokenIndex | None = TokenIndex("")
+        self._token_text = ""
         self.relations: list[RelationValue] = []
         self.selected_span: int | None = None
         self.linking = False
@@ -72,7 +73,8 @@ class TaggingView(ArticleView):
 
     def show_text(self, text: str) -> bool:
         self.umap = Utf16Map(text)
-        self.tokens = TokenIndex(text)
+        self._tokens = None  # built on first use: about 25 ms for 50,000 characters
+        self._token_text = text
         self.selected_span = None
         self.linking = False
         self.painter.selected = None
@@ -80,6 +82,12 @@ class TaggingView(ArticleView):
         ok = super().show_text(text)
         self._selection = (0, 0)
         return ok
+
+    @property
+    def tokens(self) -> TokenIndex:
+        if self._tokens is None:
+            self._tokens = TokenIndex(self._token_text)
+        return self._tokens
 
     def set_style(self, style: SpanStyle) -> None:
         self.painter.style = style

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QWidget  # noqa: E402
 from annotator.db.engine import Database, open_database  # noqa: E402
 from annotator.projects import ensure_project  # noqa: E402
 from annotator.sample import fill_with_sample  # noqa: E402
+from ui.annotator_prompt import save_annotator  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,6 +37,7 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(home / "settings"))
+    save_annotator("tester")  # as if the first-start prompt had been answered
     return home
 
 

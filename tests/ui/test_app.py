@@ -104,3 +104,32 @@ def test_an_unknown_project_is_reported_in_a_dialog(
 ) -> None:
     assert app_module.main(["--db", str(tmp_path / "x.sqlite3"), "--project", "nope"]) == 2
     assert dialogs == [f"there is no project 'nope' in {tmp_path / 'x.sqlite3'}"]
+
+
+def test_first_start_asks_for_the_annotator_and_remembers(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.annotator_prompt import load_annotator
+    from ui.settings import app_settings
+
+    settings = app_settings()
+    settings.remove("annotator/name")
+    settings.sync()
+    asked: list[str | None] = []
+
+    def ask(parent: QWidget | None, current: str | None, known: list[str]) -> str:
+        asked.append(current)
+        return "سلمى"
+
+    monkeypatch.setattr(app_module, "ask_annotator_name", ask)
+    seen: dict[str, object] = {}
+    close_main_window_soon(seen)
+    assert app_module.main(["--sample"]) == 0
+    assert asked == [None]
+    assert load_annotator() == "سلمى"
+    close_main_window_soon(seen)
+    assert app_module.main(["--sample"]) == 0
+    assert asked == [None]  # remembered: not asked again
+    close_main_window_soon(seen)
+    assert app_module.main(["--sample", "--annotator", "omar"]) == 0
+    assert load_annotator() == "omar"

@@ -33,14 +33,21 @@ def point_at(view: TaggingView, index: int) -> QPoint:
     q = view.umap.to_qt(index)
     cursor.setPosition(q)
     if not view.viewport().rect().contains(view.cursorRect(cursor).center()):
-        view.setTextCursor(cursor)  # scroll it into view first, as a user would
-        view.ensureCursorVisible()
+        reveal(view, index)  # scroll it into view first, as a user would
     here = view.cursorRect(cursor)
     cursor.setPosition(q + 1)
     there = view.cursorRect(cursor)
     if here.center().y() == there.center().y():  # same line: between the two edges
         return QPoint((here.center().x() + there.center().x()) // 2, here.center().y())
     return QPoint(here.center().x() - 3, here.center().y())
+
+
+def reveal(view: TaggingView, index: int) -> None:
+    """Scroll so that the character at ``index`` is in the middle of the view."""
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(view.umap.to_qt(index))
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.value() + view.cursorRect(cursor).center().y() - view.viewport().height() // 2)
 
 
 def mouse(view: TaggingView, kind: QEvent.Type, at: QPoint,
@@ -111,6 +118,7 @@ def test_mouse_drag_and_hotkey_store_the_exact_arabic_words(
     text = view.text()
     start = text.index("جون كيري")
     end = start + len("جون كيري")
+    reveal(view, start)
     # From inside the first word to inside the second: snaps to both whole words.
     drag(view, point_at(view, start + 1), point_at(view, end - 2))
     assert text[slice(*view.selection())] == "جون كيري"
@@ -127,6 +135,7 @@ def test_alt_drag_selects_exact_characters(
     window, view = open_on(db, open_window, SEED_DIR)
     text = view.text()
     word = text.index("وأضافت")  # the clitic و + أضافت
+    reveal(view, word)
     drag(view, point_at(view, word + 1), point_at(view, word + 5), Qt.KeyboardModifier.AltModifier)
     assert text[slice(*view.selection())] == "أضافت"
     key(qtbot, view, Qt.Key.Key_5)
@@ -163,6 +172,7 @@ def test_offsets_stay_exact_after_an_emoji_and_in_a_crlf_file(
     text = view.text()
     start = text.index("عبد")
     end = text.index("السيسي") + len("السيسي")
+    reveal(view, start)
     drag(view, point_at(view, start), point_at(view, end - 1))
     key(qtbot, view, Qt.Key.Key_1)
     (span,) = document_spans(db, 1, "tester")
@@ -174,6 +184,7 @@ def test_offsets_stay_exact_after_an_emoji_and_in_a_crlf_file(
     text = view.text()
     assert "\r" not in text and text.count("\n") == 3
     start = text.index("هيلاري")
+    reveal(view, start)
     drag(view, point_at(view, start + 2), point_at(view, start + 10))
     key(qtbot, view, Qt.Key.Key_1)
     assert spans(db, 2) == [("PERSON", "هيلاري كلينتون")]
@@ -186,6 +197,7 @@ def test_nested_spans_click_cycles_relabel_resize_delete_undo_redo(
     text = view.text()
     q0, q1 = tag_lavrov_quote(qtbot, view)
     p = text.index("لافروف أعلن")
+    reveal(view, p)
     drag(view, point_at(view, p + 1), point_at(view, p + 3))
     key(qtbot, view, Qt.Key.Key_1)  # PERSON inside the quote
     assert sorted(spans(db)) == [("PERSON", "لافروف"), ("QUOTE", text[q0:q1])]
