@@ -42,8 +42,15 @@ def _check(s: Session, project_id: int, name: str, color: str, hotkey: str | Non
            label_id: int | None) -> None:
     if not name.strip() or any(ch.isspace() for ch in name):
         raise LabelError(f"a label name needs letters and no spaces: {name!r}")
+    if len(name) > 64:
+        raise LabelError(f"a label name has at most 64 characters: {name[:20]!r}...")
     if not COLOR.match(color):
         raise LabelError(f"a colour is #RRGGBB, not {color!r}")
+    if hotkey is not None and len(hotkey) != 1:
+        raise LabelError(f"a hotkey is one key, not {hotkey!r}")
+    for rtype in s.scalars(select(RelationType).where(RelationType.project_id == project_id)):
+        if hotkey and rtype.hotkey and rtype.hotkey.casefold() == hotkey.casefold():
+            raise LabelError(f"hotkey {hotkey} is relation {rtype.name}'s")
     others = s.scalars(
         select(Label).where(Label.project_id == project_id, Label.id != (label_id or -1))
     ).all()

@@ -132,6 +132,10 @@ def test_label_schema_editing(db: Database, doc: int) -> None:
     assert document_spans(db, doc)[0].label == "PER"
     with pytest.raises(LabelError, match="already"):
         update_label(db, person.id, LabelSpec("PER", "شخص", LabelKind.ENTITY, "#112233", "2"))
+    with pytest.raises(LabelError, match="one key"):
+        add_label(db, project, LabelSpec("NEW", "جديد", LabelKind.ENTITY, "#AA0000", "12"))
+    with pytest.raises(LabelError, match="relation SPEAKER"):
+        add_label(db, project, LabelSpec("NEW", "جديد", LabelKind.ENTITY, "#AA0000", "s"))
     with pytest.raises(LabelError, match="#RRGGBB"):
         add_label(db, project, LabelSpec("NEW", "جديد", LabelKind.ENTITY, "red", None))
     added = add_label(db, project, LabelSpec("WEAPON", "سلاح", LabelKind.ENTITY, "#aa0000", "w"))
