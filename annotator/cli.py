@@ -110,6 +110,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"annotator: the {args.format} format needs the {exc.name} package "
               f"(pip install {exc.name})", file=sys.stderr)
         return 2
+    except (ValueError, OSError) as exc:
+        print(f"annotator: {exc}", file=sys.stderr)
+        return 2
     if report.warnings:
         log = Path(f"{args.output}.warnings.txt")
         log.write_text("".join(w + "\n" for w in report.warnings), encoding="utf-8")

@@ -255,6 +255,9 @@ def export(
     parts = assign_parts(docs, split, seed) if split else None
     names: list[str | None] = list(SPLIT_NAMES[len(split)]) if split else [None]
     finals = {name: part_path(target, fmt, name) for name in names}
+    for final in finals.values():  # a folder is replaced whole: never someone else's
+        if final.is_dir() and any(final.iterdir()) and not (final / "annotation.conf").exists():
+            raise ValueError(f"{final} exists and is not a brat export; choose a new folder")
     if fmt.output == "/" and split:
         target.mkdir(parents=True, exist_ok=True)
     temps = {name: p.with_name(p.name + ".part") for name, p in finals.items()}

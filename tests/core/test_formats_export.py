@@ -141,3 +141,18 @@ def test_cli_prints_warnings_and_keeps_them_all(tmp_path: Path) -> None:
     bad = run("--db", db, "export", "--format", "conll", "--labels", "NOPE", "-o", str(out))
     assert bad.returncode == 2 and "unknown label(s) NOPE" in bad.stderr
     assert TEXT  # the corpus text is the one imported
+
+
+def test_brat_never_replaces_a_folder_that_is_not_a_brat_export(
+    db: Database, tmp_path: Path
+) -> None:
+    build(db, tmp_path)
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a brat export"):
+        export(db, 1, mine, format="brat")
+    assert (mine / "keep.txt").read_text(encoding="utf-8") == "mine"
+    first = export(db, 1, tmp_path / "brat", format="brat")
+    again = export(db, 1, tmp_path / "brat", format="brat")  # its own export: replaced
+    assert first.files == again.files and (tmp_path / "brat" / "salma" / "d1.ann").is_file()
