@@ -369,8 +369,10 @@ class TaggingView(ArticleView):
         )
         hits = self.span_at(point)
         hovered = hits[0].id if hits else self.selected_span
+        before = self.painter.partners
         self._update_partners(hovered)
-        self.viewport().update()
+        if self.painter.partners != before:  # repaint only when the outlines change
+            self.viewport().update()
         if hits:
             QToolTip.showText(global_point, self.hover_card(hits), self.viewport())
         else:
