@@ -70,3 +70,32 @@ def test_filter_sort_and_selection_on_100000_documents(qapp: QApplication) -> No
     assert proxy.index(row, SPANS_COLUMN).data() == 99
     assert proxy.index(row, STATUS_COLUMN).data() == "done"
     assert not model.update_row(DocumentRow(N + 1, "gone", 1, Status.NEW, 0))
+
+
+def test_status_name_and_text_filters_combine_on_100000_documents(qapp: QApplication) -> None:
+    model = DocumentTableModel()
+    proxy = DocumentFilterModel(model)
+    model.set_rows(big_corpus())
+
+    proxy.set_status_filter(Status.DONE)  # ids 2, 5, 8, ...
+    assert proxy.rowCount() == N // 3
+    assert {proxy.index(r, STATUS_COLUMN).data() for r in range(proxy.rowCount())} == {"done"}
+    proxy.set_name_filter("ARTICLE-00001")  # Article-000010 .. Article-000019
+    assert ids(proxy, proxy.rowCount()) == [11, 14, 17]
+
+    # Text search hits join the name matches, under the same status filter.
+    proxy.set_text_hits({99_998, 50_000, 4})  # 4 is in progress: filtered out
+    assert ids(proxy, proxy.rowCount()) == [11, 14, 17, 50_000, 99_998]
+    proxy.set_name_filter("article-00002")  # a new query: the old hits go
+    assert ids(proxy, proxy.rowCount()) == [20, 23, 26, 29]
+
+    # The open document stays while its status changes, and goes when another opens.
+    proxy.keep_visible(20)
+    assert model.update_row(DocumentRow(20, "Article-000020", 1020, Status.IN_PROGRESS, 1))
+    assert ids(proxy, proxy.rowCount()) == [20, 23, 26, 29]
+    proxy.keep_visible(23)
+    assert ids(proxy, proxy.rowCount()) == [23, 26, 29]
+
+    proxy.set_status_filter(None)
+    proxy.set_name_filter("")
+    assert proxy.rowCount() == N
