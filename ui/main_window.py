@@ -8,6 +8,7 @@ wired here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,9 +24,12 @@ from annotator.documents import (
     progress,
 )
 from annotator.projects import DEFAULT_PROJECT, list_annotators, load_schema
+from annotator.search import search_documents
 from ui.article_pane import ArticlePane, empty_state_html
 from ui.document_list import DocumentList
 from ui.elided_label import ElidedLabel
+from ui.export_dialog import ExportDialog
+from ui.import_dialog import ImportDialog
 from ui.settings import app_settings
 from ui.annotator_prompt import ask_annotator_name, save_annotator
 from ui.schema_dialog import LabelSchemaDialog
@@ -71,7 +75,9 @@ class MainWindow(QMainWindow):
         self.annotator = annotator or default_annotator()
         self.setWindowTitle(f"annotator \u2014 {db.location}")
 
-        self.document_list = DocumentList(self)
+        self.document_list = DocumentList(
+            self, text_search=partial(search_documents, db, project_id)
+        )
         self.article = ArticlePane(self)
         self.tagging = TaggingController(
             db, self.article.view, self.annotator, load_schema(db, project_id), self
@@ -101,6 +107,8 @@ class MainWindow(QMainWindow):
         self.article.view.selection_changed.connect(self._show_selection)
         self.document_list.document_selected.connect(self.show_document)
         self.document_list.counts_changed.connect(self._show_counts)
+        self.document_list.text_search_started.connect(self._text_search_started)
+        self.document_list.text_search_finished.connect(self._text_search_finished)
         self.article.view.zoom_changed.connect(self._show_zoom)
 
         self._restore_settings()
@@ -130,6 +138,9 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        file_menu.addAction(self._action("&Import\u2026", ["Ctrl+I"], self.import_files))
+        file_menu.addAction(self._action("&Export\u2026", ["Ctrl+E"], self.export_project))
+        file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", ["Ctrl+Q"], self.close))
 
         go_menu = menus.addMenu("&Go")
@@ -176,7 +187,9 @@ class MainWindow(QMainWindow):
     # -- documents ---------------------------------------------------------------------
 
     def reload_documents(self) -> None:
-        """Read the document list again and open the first document (or the empty state)."""
+        """Read the document list again; the open document stays open when it is still
+        listed, else the first one opens (or the empty state)."""
+        current = self.current_document_id()
         rows = list_documents(self.db, self.project_id, self.annotator)
         self.document_list.set_rows(rows)
         self._show_progress()
@@ -188,7 +201,8 @@ class MainWindow(QMainWindow):
             )
             self.document_status.clear()
             return
-        self.document_list.select_first()
+        if current is None or not self.document_list.select_document(current):
+            self.document_list.select_first()
         # Start in the list, so the arrow keys move through documents at once.
         self.document_list.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -233,7 +247,7 @@ class MainWindow(QMainWindow):
             self.open_document(following)
 
     def _refresh_row(self, document_id: int) -> None:
-        self.document_list.model.update_row(document_row(self.db, document_id, self.annotator))
+        self.document_list.update_row(document_row(self.db, document_id, self.annotator))
         self._show_progress()
 
     def _show_progress(self) -> None:
@@ -245,6 +259,20 @@ class MainWindow(QMainWindow):
         """The label schema dialog; every change it saves shows everywhere at once."""
         dialog = LabelSchemaDialog(self.db, self.project_id, self)
         dialog.schema_changed.connect(self._schema_changed)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def import_files(self) -> None:
+        """File ▸ Import…: files or folders into this project; the list reloads after."""
+        dialog = ImportDialog(self.db, self.project_id, self.project_name, self,
+                              annotator=self.annotator)
+        dialog.imported.connect(self.reload_documents)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def export_project(self) -> None:
+        """File ▸ Export…: the project's documents and spans in a format of choice."""
+        dialog = ExportDialog(self.db, self.project_id, self)
         dialog.exec()
         dialog.deleteLater()
 
@@ -261,6 +289,15 @@ class MainWindow(QMainWindow):
             save_annotator(name)
             self.set_annotator(name)
 
+    def _text_search_started(self, query: str) -> None:
+        self.show_message(f"Searching the texts for \u2068{query}\u2069\u2026")
+
+    def _text_search_finished(self, query: str, found: int) -> None:
+        if found < 0:
+            self.show_message("The text search failed; the list matches names only")
+        else:
+            self.show_message(f"{found:,} documents contain \u2068{query}\u2069")
+
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
@@ -274,7 +311,8 @@ class MainWindow(QMainWindow):
         self.selection_status.setText(f"[{start}\u2013{end}] \u2068{shown}\u2069")
 
     def current_document_id(self) -> int | None:
-        return self.document_list.current_document_id()
+        """The document open in the article, even while a filter hides its row."""
+        return self.tagging.document_id
 
     def next_document(self) -> None:
         self.document_list.select_next()

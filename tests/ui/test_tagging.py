@@ -332,3 +332,19 @@ def test_a_span_across_paragraphs_and_nothing_lost_on_close(
         ("BOILERPLATE", span.start, span.end)
     ]
     again.close()
+
+
+def test_mark_done_works_while_a_filter_hides_the_open_document(
+    db: Database, open_window: Opener, qtbot: QtBot, tmp_path: Path
+) -> None:
+    for n in range(3):
+        (tmp_path / f"{n}.txt").write_text(f"خبر رقم {n}", encoding="utf-8")
+    window, view = open_on(db, open_window, *sorted(tmp_path.glob("*.txt")))
+    window.document_list.filter_edit.setText("zzz")  # hides every row
+    assert window.document_list.proxy.rowCount() == 0
+    assert window.current_document_id() == 1
+    view.setFocus()
+    key(qtbot, view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    statuses = [r.status for r in list_documents(db, ensure_project(db), "tester")]
+    assert statuses == [Status.DONE, Status.NEW, Status.NEW]
+    assert window.current_document_id() == 2
