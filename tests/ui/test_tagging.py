@@ -94,6 +94,12 @@ def open_on(db: Database, open_window: Opener, *paths: Path) -> tuple[MainWindow
     return window, view
 
 
+def three_articles(folder: Path) -> list[Path]:
+    for n in range(3):
+        (folder / f"{n}.txt").write_text(f"خبر رقم {n}", encoding="utf-8")
+    return sorted(folder.glob("*.txt"))
+
+
 def tag_lavrov_quote(qtbot: QtBot, view: TaggingView) -> tuple[int, int]:
     """Tag the seed article's quote of Lavrov (QUOTE, key 9); return its offsets."""
     text = view.text()
@@ -298,9 +304,7 @@ def test_relations_by_keyboard_and_by_mouse(
 def test_mark_done_goes_to_the_next_unfinished(
     db: Database, open_window: Opener, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    for n in range(3):
-        (tmp_path / f"{n}.txt").write_text(f"خبر رقم {n}", encoding="utf-8")
-    window, view = open_on(db, open_window, *sorted(tmp_path.glob("*.txt")))
+    window, view = open_on(db, open_window, *three_articles(tmp_path))
     assert window.current_document_id() == 1
     key(qtbot, view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert window.current_document_id() == 2
@@ -337,9 +341,7 @@ def test_a_span_across_paragraphs_and_nothing_lost_on_close(
 def test_mark_done_works_while_a_filter_hides_the_open_document(
     db: Database, open_window: Opener, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    for n in range(3):
-        (tmp_path / f"{n}.txt").write_text(f"خبر رقم {n}", encoding="utf-8")
-    window, view = open_on(db, open_window, *sorted(tmp_path.glob("*.txt")))
+    window, view = open_on(db, open_window, *three_articles(tmp_path))
     window.document_list.filter_edit.setText("zzz")  # hides every row
     assert window.document_list.proxy.rowCount() == 0
     assert window.current_document_id() == 1
