@@ -8,7 +8,7 @@ right-to-left text option (elided at its logical end, which is its visual left).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal, SignalInstance
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal, SignalInstance
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -231,9 +231,18 @@ class LabelPalette(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Rows' heights depend on their width: when the scroll bar appears the content
+        # must shrink with the viewport, or its right edge (the key caps) goes under it.
+        self._content, self._scroll = content, scroll
+        scroll.viewport().installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._content.setMaximumWidth(self._scroll.viewport().width())
+        return super().eventFilter(watched, event)
 
     def set_schema(self, schema: Schema) -> None:
         """Show ``schema``'s labels, then its relation types; the highlight is kept."""

@@ -24,9 +24,9 @@ class SidePanel(QWidget):
         self.palette = LabelPalette(self)
         self.spans = SpanList(self)
         # The table's columns would claim 330 px; on a small screen the article comes first.
-        self.spans.setMinimumWidth(160)
+        self.spans.setMinimumWidth(200)
         self.spans.header.setWordWrap(True)
-        self.setMinimumWidth(160)
+        self.setMinimumWidth(210)  # the palette is drawn for 200 px and up
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.palette)
         split.addWidget(self.spans)

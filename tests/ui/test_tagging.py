@@ -197,7 +197,8 @@ def test_offsets_stay_exact_after_an_emoji_and_in_a_crlf_file(
 
 
 def test_nested_spans_click_cycles_relabel_resize_delete_undo_redo(
-    db: Database, open_window: Opener, qtbot: QtBot
+    db: Database, open_window: Opener, qtbot: QtBot, screenshot: Callable[..., Path],
+    distinct_colours: Callable[..., int],
 ) -> None:
     window, view = open_on(db, open_window, SEED_DIR)
     text = view.text()
@@ -208,6 +209,11 @@ def test_nested_spans_click_cycles_relabel_resize_delete_undo_redo(
     key(qtbot, view, Qt.Key.Key_1)  # PERSON inside the quote
     assert sorted(spans(db)) == [("PERSON", "لافروف"), ("QUOTE", text[q0:q1])]
     person, quote = sorted(document_spans(db, 1, "tester"), key=lambda s: s.end - s.start)
+    view.select_span(None)
+    shot = screenshot(window, "tagging_nested")  # for people to look at
+    from PySide6.QtGui import QImage
+
+    assert distinct_colours(QImage(str(shot))) > 20
 
     # Clicking the stack selects the innermost span, clicking again the next one.
     view.select_span(None)
