@@ -205,6 +205,16 @@ class Span(Base):
     origin: Mapped[Origin] = mapped_column(_enum(Origin, "span_origin"), default=Origin.MANUAL)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Provenance of a gold span (annotator.gold), NULL on everyone else's: the span it
+    # was accepted from (NULL when the adjudicator drew it), whose span that was, who
+    # adjudicated it and when. Plain values, not foreign keys: a record of what happened
+    # that outlives the source span (span ids are never reused, so an id never names
+    # another span), and that a merge carries over by name. Migration 0002 says why
+    # foreign keys were also a hazard on SQLite.
+    source_span_id: Mapped[int | None] = mapped_column(Integer)
+    source_annotator: Mapped[str | None] = mapped_column(String(128))
+    adjudicated_by: Mapped[str | None] = mapped_column(String(128))
+    adjudicated_at: Mapped[datetime | None] = mapped_column()
 
 
 class Relation(Base):
