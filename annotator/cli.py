@@ -1,4 +1,5 @@
-"""The command line: ``annotator [--db PATH_OR_URL] import | export | stats | show``."""
+"""The command line: ``annotator [--db PATH_OR_URL] import | export | stats | show |
+agreement | merge``."""
 
 from __future__ import annotations
 
@@ -76,9 +77,7 @@ SHOWN_WARNINGS = 20
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from annotator.export import GOLD, ExportFilter, export, parse_split
+    from annotator.export import GOLD, ExportFilter, export, parse_split, write_warnings
     from annotator.formats import WriteOptions
 
     try:
@@ -114,8 +113,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"annotator: {exc}", file=sys.stderr)
         return 2
     if report.warnings:
-        log = Path(f"{args.output}.warnings.txt")
-        log.write_text("".join(w + "\n" for w in report.warnings), encoding="utf-8")
+        log = write_warnings(args.output, report.warnings)
         for w in report.warnings[:SHOWN_WARNINGS]:
             print(f"warning: {w}", file=sys.stderr)
         more = len(report.warnings) - SHOWN_WARNINGS
@@ -159,6 +157,43 @@ def cmd_show(args: argparse.Namespace) -> int:
           f"{doc.sha256[:12]})")
     for line in render(doc.text, spans, width=width, visual=visual):
         print(line)
+    return 0
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from annotator.agreement import AgreementError, agreement_report
+    from annotator.agreement.table import format_report
+    from annotator.terminal import to_visual, wants_visual
+
+    db = _open(args)
+    project_id = open_project(db, args.project)
+    labels = [x for item in args.labels or [] for x in item.split(",") if x]
+    try:
+        report = agreement_report(db, project_id, args.annotators, labels or None)
+    except AgreementError as exc:
+        print(f"annotator: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.as_dict(args.per_document), ensure_ascii=False, indent=2))
+    else:
+        name = to_visual if wants_visual(sys.stdout) else str
+        print(format_report(report, args.per_document, name=name))
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from annotator.merge import merge_database
+
+    db = _open(args)
+    project = args.merge_project or args.project
+    report = merge_database(db, args.other, project, progress=progress_bar("merging"))
+    if report.source_migrated:
+        print(f"{args.other} is from an older version: a migrated copy was read; the file "
+              "is unchanged", file=sys.stderr)
+    if report.labels_added or report.relation_types_added:
+        added = report.labels_added + report.relation_types_added
+        print(f"added to the schema of {project!r}: {', '.join(added)}", file=sys.stderr)
+    print(f"{report.summary()} -> {db.location}")
     return 0
 
 
@@ -237,6 +272,26 @@ def build_parser() -> argparse.ArgumentParser:
                       help="print text in logical order, unchanged")
     sh.add_argument("--width", type=int, help="line width (default: the terminal's)")
     sh.set_defaults(func=cmd_show, bidi="auto")
+
+    ag = sub.add_parser("agreement", help="agreement between annotators: span P/R/F1, "
+                        "Cohen's and Fleiss' kappa, Krippendorff's alpha, worst documents")
+    ag.add_argument("--annotators", nargs="+", metavar="NAME",
+                    help="who to compare (default: everyone with work in the project but "
+                    "gold); only documents they all touched count")
+    ag.add_argument("--labels", nargs="+", metavar="L",
+                    help="only spans with these labels (space or comma separated)")
+    ag.add_argument("--json", action="store_true")
+    ag.add_argument("--per-document", type=int, default=10, metavar="N",
+                    help="list the N documents with the most disagreement (default: "
+                    "%(default)s)")
+    ag.set_defaults(func=cmd_agreement)
+
+    mg = sub.add_parser("merge", help="merge another database (a SQLite file or a URL) "
+                        "into this one; nothing here is changed or deleted")
+    mg.add_argument("other", metavar="OTHER", help="SQLite file or SQLAlchemy URL")
+    mg.add_argument("--project", dest="merge_project", metavar="NAME",
+                    help="the project to merge (default: the global --project)")
+    mg.set_defaults(func=cmd_merge)
     return p
 
 

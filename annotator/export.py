@@ -305,6 +305,15 @@ def export(
     return report
 
 
+def write_warnings(out: str | os.PathLike[str], warnings: list[str]) -> Path:
+    """Write all of an export's warnings, one a line, to ``OUT.warnings.txt`` beside
+    ``out`` (the file or folder asked for); return that path."""
+    target = Path(out)
+    log = target.with_name(f"{target.name}.warnings.txt")
+    log.write_text("".join(w + "\n" for w in warnings), encoding="utf-8")
+    return log
+
+
 def _close_quietly(writer: Any) -> None:
     try:
         writer.close()
