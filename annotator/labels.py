@@ -93,13 +93,15 @@ def update_label(db: Database, label_id: int, spec: LabelSpec) -> LabelSpec:
                 rtype.from_labels = [spec.name if x == label.name else x for x in rtype.from_labels]
                 rtype.to_labels = [spec.name if x == label.name else x for x in rtype.to_labels]
         label.name, label.display_name = spec.name, spec.display_name
-        label.kind, label.color, label.hotkey = LabelKind(spec.kind), spec.color.upper(), spec.hotkey
+        label.kind, label.hotkey = LabelKind(spec.kind), spec.hotkey
+        label.color = spec.color.upper()
         return before
 
 
 def label_usage(db: Database, label_id: int) -> int:
     with db.reading() as s:
-        return s.scalar(select(func.count()).select_from(Span).where(Span.label_id == label_id)) or 0
+        used = s.scalar(select(func.count()).select_from(Span).where(Span.label_id == label_id))
+        return used or 0
 
 
 def delete_label(

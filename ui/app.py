@@ -14,8 +14,8 @@ from annotator import __version__
 from annotator.db.engine import ENV_VAR, Database, DatabaseError, open_database
 from annotator.projects import DEFAULT_PROJECT, list_annotators, open_project
 from annotator.sample import open_sample_database
-from ui.fonts import load_bundled_fonts
 from ui.annotator_prompt import ask_annotator_name, load_annotator, save_annotator
+from ui.fonts import load_bundled_fonts
 from ui.main_window import MainWindow, default_annotator
 from ui.settings import APPLICATION, ORGANIZATION
 

@@ -25,14 +25,14 @@ from annotator.documents import (
 )
 from annotator.projects import DEFAULT_PROJECT, list_annotators, load_schema
 from annotator.search import search_documents
+from ui.annotator_prompt import ask_annotator_name, save_annotator
 from ui.article_pane import ArticlePane, empty_state_html
 from ui.document_list import DocumentList
 from ui.elided_label import ElidedLabel
 from ui.export_dialog import ExportDialog
 from ui.import_dialog import ImportDialog
-from ui.settings import app_settings
-from ui.annotator_prompt import ask_annotator_name, save_annotator
 from ui.schema_dialog import LabelSchemaDialog
+from ui.settings import app_settings
 from ui.side_panel import SidePanel
 from ui.tagging import TaggingController
 from ui.tagging_menu import TaggingMenus

@@ -385,14 +385,12 @@ class TaggingView(ArticleView):
             color = self.painter.style.color(span.label).name()
             piece = escape(self._text_of(span))
             rels = [
-                f"{escape(r.type)} → {escape(self._text_of(self.painter.index.by_id[r.to_span_id]))}"
+                f"{escape(r.type)} {arrow} {escape(self._text_of(other))}"
                 for r in self.relations
-                if r.from_span_id == span.id and r.to_span_id in self.painter.index.by_id
-            ]
-            rels += [
-                f"{escape(r.type)} ← {escape(self._text_of(self.painter.index.by_id[r.from_span_id]))}"
-                for r in self.relations
-                if r.to_span_id == span.id and r.from_span_id in self.painter.index.by_id
+                for arrow, mine, theirs in (("→", r.from_span_id, r.to_span_id),
+                                            ("←", r.to_span_id, r.from_span_id))
+                if mine == span.id
+                and (other := self.painter.index.by_id.get(theirs)) is not None
             ]
             extra = "".join(f"<br>&nbsp;&nbsp;{x}" for x in rels)
             rows.append(

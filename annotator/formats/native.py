@@ -95,7 +95,9 @@ def _relations(raw: object, n_spans: int, annotator: str, line: int) -> list[Rel
         a = _int(item["from"], f"relation {i} from", line)
         b = _int(item["to"], f"relation {i} to", line)
         if not (0 <= a < n_spans and 0 <= b < n_spans) or a == b:
-            raise FormatError(f"relation {i} joins spans {a} -> {b}, not two of the line's spans", line)
+            raise FormatError(
+                f"relation {i} joins spans {a} -> {b}, not two of the line's spans", line
+            )
         if not isinstance(item["type"], str) or not item["type"]:
             raise FormatError(f"relation {i} type must be a non-empty string", line)
         out.append(RelationIn(annotator, item["type"], a, b))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.db.engine import Database
-from annotator.db.models import Status
+from annotator.db.models import LabelKind, Status
 from annotator.documents import document_spans, list_documents, next_unfinished
 from annotator.importer import import_paths
 from annotator.labels import LabelError, LabelInUse, add_label, delete_label, update_label
@@ -23,7 +23,6 @@ from annotator.spans import (
     restore_span,
     set_status,
 )
-from annotator.db.models import LabelKind
 
 TEXT = "قال الوزير محمد: «الانتخابات في موعدها» أمس."
 
