@@ -1,0 +1,190 @@
+"""The agreement report: every figure for the compared annotators, as plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+
+from annotator.agreement.data import AgreementData, load
+from annotator.agreement.measures import (
+    cohen_kappa,
+    cohen_kappa_by_group,
+    fleiss_kappa,
+    krippendorff_alpha,
+)
+from annotator.agreement.spans import MatchCounts, match_counts
+from annotator.db.engine import Database
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Span precision, recall and F1 of one label, or of all labels pooled (micro).
+
+    ``reference`` and ``other`` count the two annotators' spans; precision is None when
+    the other has none, recall when the reference has none, F1 when neither has any."""
+
+    matched: int
+    reference: int
+    other: int
+    precision: float | None
+    recall: float | None
+    f1: float | None
+
+    @classmethod
+    def of(cls, matched: int, reference: int, other: int) -> Scores:
+        return cls(
+            matched, reference, other,
+            matched / other if other else None,
+            matched / reference if reference else None,
+            2 * matched / (reference + other) if reference + other else None,
+        )
+
+
+@dataclass(frozen=True)
+class SpanAgreement:
+    """One matching rule's figures for a pair: per label, micro and macro.
+
+    Macro figures are the mean over the labels either annotator used, an undefined
+    per-label figure counting 0 (scikit-learn's ``zero_division=0``)."""
+
+    per_label: dict[str, Scores]
+    micro: Scores
+    macro_precision: float | None
+    macro_recall: float | None
+    macro_f1: float | None
+
+    @classmethod
+    def of(cls, counts: MatchCounts, labels: Sequence[str]) -> SpanAgreement:
+        matched, ref, other = (x.sum(axis=0) for x in
+                               (counts.matched, counts.reference, counts.other))
+        per_label = {
+            name: Scores.of(int(matched[k]), int(ref[k]), int(other[k]))
+            for k, name in enumerate(labels, start=1)
+            if ref[k] + other[k]
+        }
+        micro = Scores.of(int(matched.sum()), int(ref.sum()), int(other.sum()))
+
+        def mean(values: list[float | None]) -> float | None:
+            return sum(v or 0.0 for v in values) / len(values) if values else None
+
+        scores = list(per_label.values())
+        return cls(per_label, micro, mean([s.precision for s in scores]),
+                   mean([s.recall for s in scores]), mean([s.f1 for s in scores]))
+
+
+@dataclass(frozen=True)
+class PairAgreement:
+    """Two annotators compared; ``reference`` is the one recall is measured against."""
+
+    reference: str
+    other: str
+    exact: SpanAgreement
+    overlap: SpanAgreement
+    cohen_kappa: float | None  # token level
+    observed: float | None  # share of tokens both gave the same label (O included)
+
+
+@dataclass(frozen=True)
+class DocumentAgreement:
+    """Agreement on one document, averaged over the pairs of annotators.
+
+    ``kappa`` is the mean pairwise token kappa; a pair that gives every token of the
+    document one and the same label (usually O: neither marked anything) agrees on every
+    token, and counts 1.0 there, where kappa itself is 0 / 0. None: no tokens.
+    ``f1_exact`` / ``f1_overlap``: mean pairwise span F1, 1.0 for a pair with no spans."""
+
+    document_id: int
+    name: str
+    tokens: int
+    kappa: float | None
+    f1_exact: float
+    f1_overlap: float
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    """All agreement figures; ``documents`` are ranked, most disagreement first."""
+
+    annotators: tuple[str, ...]
+    labels: tuple[str, ...]
+    document_count: int
+    token_count: int
+    pairs: tuple[PairAgreement, ...]
+    fleiss_kappa: float | None  # three or more annotators
+    krippendorff_alpha: float | None
+    documents: tuple[DocumentAgreement, ...]
+
+    def as_dict(self, documents: int | None = None) -> dict[str, Any]:
+        """JSON-ready; ``documents`` keeps only that many of the ranked documents."""
+        out = asdict(self)
+        out["annotators"], out["labels"] = list(self.annotators), list(self.labels)
+        out["pairs"] = [asdict(p) for p in self.pairs]
+        out["documents"] = [asdict(d) for d in self.documents[:documents]]
+        return out
+
+
+def _rank(doc: DocumentAgreement) -> tuple[Any, ...]:
+    return (doc.kappa is None, doc.kappa, doc.f1_overlap, doc.f1_exact, doc.document_id)
+
+
+def compute(data: AgreementData) -> AgreementReport:
+    """Every figure of :class:`AgreementReport` from loaded data (see the package doc)."""
+    n_docs, codes = len(data.document_ids), len(data.labels) + 1
+    tokens = data.tokens
+    token_labels = [tokens.labels(spans) for spans in data.spans]
+    per_doc_tokens = np.bincount(tokens.doc, minlength=n_docs)
+    pairs = []
+    kappa_sum = np.zeros(n_docs)
+    f1_sum = {True: np.zeros(n_docs), False: np.zeros(n_docs)}
+    for i, j in combinations(range(len(data.annotators)), 2):
+        a, b = token_labels[i], token_labels[j]
+        rules = {}
+        for exact in (True, False):
+            counts = match_counts(data.spans[i], data.spans[j], n_docs, codes, exact)
+            rules[exact] = SpanAgreement.of(counts, data.labels)
+            matched = counts.matched.sum(axis=1)
+            total = counts.reference.sum(axis=1) + counts.other.sum(axis=1)
+            f1_sum[exact] += np.where(total > 0, 2 * matched / np.maximum(total, 1), 1.0)
+        kappa_sum += np.nan_to_num(cohen_kappa_by_group(a, b, tokens.doc, n_docs), nan=1.0)
+        observed = float(np.count_nonzero(a == b) / len(a)) if len(a) else None
+        pairs.append(PairAgreement(data.annotators[i], data.annotators[j], rules[True],
+                                   rules[False], cohen_kappa(a, b), observed))
+    n_pairs = len(pairs)
+    documents = sorted(
+        (
+            DocumentAgreement(
+                int(data.document_ids[d]), data.document_names[d], int(per_doc_tokens[d]),
+                float(kappa_sum[d] / n_pairs) if per_doc_tokens[d] else None,
+                float(f1_sum[True][d] / n_pairs), float(f1_sum[False][d] / n_pairs),
+            )
+            for d in range(n_docs)
+        ),
+        key=_rank,
+    )
+    has_tokens = len(tokens) > 0
+    return AgreementReport(
+        annotators=data.annotators,
+        labels=data.labels,
+        document_count=n_docs,
+        token_count=len(tokens),
+        pairs=tuple(pairs),
+        fleiss_kappa=fleiss_kappa(token_labels) if has_tokens and len(token_labels) >= 3
+        else None,
+        krippendorff_alpha=krippendorff_alpha(token_labels) if has_tokens else None,
+        documents=tuple(documents),
+    )
+
+
+def agreement_report(
+    db: Database,
+    project_id: int,
+    annotators: Sequence[str] | None = None,
+    labels: Sequence[str] | None = None,
+) -> AgreementReport:
+    """Agreement between ``annotators`` (default: all but gold) on ``labels`` (default:
+    all) over the documents they all touched. Raises AgreementError when it cannot."""
+    return compute(load(db, project_id, annotators, labels))

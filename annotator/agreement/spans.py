@@ -1,0 +1,140 @@
+"""Span agreement between two annotators: matches counted exactly and by overlap.
+
+Exact: two spans match when they have the same document, start, end and label.
+Overlap: they match when they have the same document and label and share at least one
+character. Either way the matching is one-to-one: a span matches at most one of the
+other annotator's, and the count is the largest number of such pairs (for exact matches,
+min of the two annotators' copies of each identical span; for overlap, a maximum
+bipartite matching, which :func:`_overlap_pairs` finds exactly with the greedy rule
+below).
+
+With ``a`` as reference and ``b`` as the other: precision = matches / b's spans, recall =
+matches / a's spans, F1 = 2 * matches / (a's + b's spans). F1 is symmetric; swapping the
+two swaps precision and recall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from annotator.agreement.tokens import SpanArrays
+
+
+@dataclass(frozen=True)
+class MatchCounts:
+    """Matches per (document, label) cell of a pair of annotators, as dense arrays."""
+
+    matched: np.ndarray  # shape (documents, labels + 1); column 0 (O) stays empty
+    reference: np.ndarray  # a's spans per cell
+    other: np.ndarray  # b's spans per cell
+
+
+def _cells(spans: SpanArrays, documents: int, codes: int) -> np.ndarray:
+    counts = np.bincount(spans.doc * codes + spans.label, minlength=documents * codes)
+    return counts.reshape(documents, codes)
+
+
+def _both(a: SpanArrays, b: SpanArrays) -> tuple[np.ndarray, ...]:
+    """The two annotators' spans together: doc, label, start, end, and 1 for a's."""
+    side = np.concatenate([np.ones(len(a), dtype=np.int64), np.zeros(len(b), dtype=np.int64)])
+    return (
+        np.concatenate([a.doc, b.doc]),
+        np.concatenate([a.label, b.label]),
+        np.concatenate([a.start, b.start]),
+        np.concatenate([a.end, b.end]),
+        side,
+    )
+
+
+def _group_starts(*keys: np.ndarray) -> np.ndarray:
+    """True where a row of sorted keys differs from the row before it."""
+    new = np.zeros(len(keys[0]), dtype=bool)
+    new[:1] = True
+    for key in keys:
+        new[1:] |= key[1:] != key[:-1]
+    return new
+
+
+def exact_matches(a: SpanArrays, b: SpanArrays, documents: int, codes: int) -> np.ndarray:
+    """Exact matches per (document, label) cell."""
+    doc, label, start, end, side = _both(a, b)
+    out = np.zeros((documents, codes), dtype=np.int64)
+    if not len(doc):
+        return out
+    order = np.lexsort((end, start, label, doc))
+    doc, label, start, end, side = doc[order], label[order], start[order], end[order], side[order]
+    group = np.cumsum(_group_starts(doc, label, start, end)) - 1
+    in_a = np.bincount(group, weights=side).astype(np.int64)
+    in_b = np.bincount(group).astype(np.int64) - in_a
+    first = np.flatnonzero(_group_starts(doc, label, start, end))
+    np.add.at(out, (doc[first], label[first]), np.minimum(in_a, in_b))
+    return out
+
+
+def _overlap_pairs(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    """The largest number of one-to-one pairs of overlapping ranges, one from each list.
+
+    Greedy, and exact: take the range (either side) that ends first; pair it with the
+    other side's unpaired range that overlaps it and ends first, if any; repeat. An
+    exchange argument shows some maximum matching contains that pair.
+    """
+    items = sorted([(e, s, 0) for s, e in a] + [(e, s, 1) for s, e in b])
+    used = [False] * len(items)
+    pairs = 0
+    for i, (end, start, side) in enumerate(items):
+        if used[i]:
+            continue
+        # Earlier items are settled: one overlapping this and unpaired would have taken it.
+        for j in range(i + 1, len(items)):
+            end2, start2, side2 = items[j]
+            if not used[j] and side2 != side and start2 < end and start < end2:
+                used[i] = used[j] = True  # items go by end: the first found ends first
+                pairs += 1
+                break
+    return pairs
+
+
+def overlap_matches(a: SpanArrays, b: SpanArrays, documents: int, codes: int) -> np.ndarray:
+    """Overlap matches per (document, label) cell.
+
+    Spans of one (document, label) cell are cut into clusters of ranges chained by
+    overlaps (a sweep over starts). A cluster with at most one span of one annotator
+    gives min(a's, b's) matches; only the rest go through the exact greedy matching.
+    """
+    doc, label, start, end, side = _both(a, b)
+    out = np.zeros((documents, codes), dtype=np.int64)
+    if not len(doc):
+        return out
+    order = np.lexsort((start, label, doc))
+    doc, label, start, end, side = doc[order], label[order], start[order], end[order], side[order]
+    stride = int(end.max()) + 1
+    cell = np.cumsum(_group_starts(doc, label)) - 1
+    lo, hi = cell * stride + start, cell * stride + end
+    reach = np.maximum.accumulate(hi)
+    new = np.ones(len(lo), dtype=bool)
+    new[1:] = lo[1:] >= reach[:-1]
+    cluster = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    in_a = np.bincount(cluster, weights=side).astype(np.int64)
+    in_b = np.bincount(cluster).astype(np.int64) - in_a
+    matched = np.minimum(in_a, in_b)
+    for k in np.flatnonzero(matched >= 2):
+        rows = range(first[k], first[k] + in_a[k] + in_b[k])
+        ranges: list[list[tuple[int, int]]] = [[], []]
+        for r in rows:
+            ranges[side[r]].append((int(start[r]), int(end[r])))
+        matched[k] = _overlap_pairs(ranges[1], ranges[0])
+    np.add.at(out, (doc[first], label[first]), matched)
+    return out
+
+
+def match_counts(
+    a: SpanArrays, b: SpanArrays, documents: int, codes: int, exact: bool
+) -> MatchCounts:
+    """Matches, a's spans and b's spans per (document, label) cell."""
+    count = exact_matches if exact else overlap_matches
+    return MatchCounts(
+        count(a, b, documents, codes), _cells(a, documents, codes), _cells(b, documents, codes)
+    )
