@@ -190,7 +190,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     if report.source_migrated:
         print(f"{args.other} is from an older version: a migrated copy was read; the file "
               "is unchanged", file=sys.stderr)
-    if report.labels_added or report.relation_types_added:
+    if (report.labels_added or report.relation_types_added) and not report.project_created:
         added = report.labels_added + report.relation_types_added
         print(f"added to the schema of {project!r}: {', '.join(added)}", file=sys.stderr)
     print(f"{report.summary()} -> {db.location}")

@@ -94,9 +94,11 @@ class MergeReport:
             f"{self.statuses_added + self.statuses_raised} statuses "
             f"({self.statuses_raised} raised)",
         ]
-        for what, names in (("annotators", self.annotators_added),
-                            ("labels", self.labels_added),
-                            ("relation types", self.relation_types_added)):
+        if self.project_created:
+            parts.append("the project was created here with the other's label schema")
+        schema = [] if self.project_created else [
+            ("labels", self.labels_added), ("relation types", self.relation_types_added)]
+        for what, names in [("annotators", self.annotators_added), *schema]:
             if names:
                 parts.append(f"new {what}: {', '.join(names)}")
         return ", ".join(parts) + (" (cancelled)" if self.cancelled else "")
@@ -110,7 +112,7 @@ def open_source(other: str | os.PathLike[str], local: Database) -> Iterator[Data
     if url == local.url or (path is not None and path == sqlite_path(local.url)):
         raise MergeError(f"{local.location} cannot be merged into itself")
     if path is None:
-        source = open_database(url, migrate=False)
+        source = open_database(other, migrate=False)
         try:
             yield source
         finally:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from annotator.agreement.tokens import SpanArrays, Tokens, token_bounds
 from annotator.db.engine import Database
@@ -41,12 +44,41 @@ class AgreementData:
     spans: tuple[SpanArrays, ...]  # one per annotator, only the chosen labels
 
 
-def _rows(session, stmt) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Integer rows of a query as a 2-D array, without a Python object per value."""
-    rows = session.connection().execute(stmt).all()
+def _rows(session: Session, stmt: Select[Any]) -> np.ndarray:
+    """Integer rows of a query as a 2-D array. Read through the driver's own cursor, a
+    chunk at a time: for millions of spans, SQLAlchemy's row objects (and a list of them
+    all) would cost more time and memory than the query itself."""
     width = len(stmt.selected_columns)
-    flat = np.fromiter((v for row in rows for v in row), dtype=np.int64, count=len(rows) * width)
-    return flat.reshape(len(rows), width)
+    sql = str(stmt.compile(dialect=session.get_bind().dialect,
+                           compile_kwargs={"literal_binds": True}))
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql)
+        parts = [np.zeros((0, width), dtype=np.int64)]
+        while rows := cursor.fetchmany(65536):
+            flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
+            parts.append(flat.reshape(len(rows), width))
+    finally:
+        cursor.close()
+    return np.concatenate(parts)
+
+
+def _choose(people: dict[str, int], touched: np.ndarray,
+            annotators: Sequence[str] | None) -> tuple[str, ...]:
+    """The annotators compared: those named (in that order, once each), or by default
+    everyone who touched a document of the project but gold."""
+    if annotators is None:
+        by_id = {i: n for n, i in people.items()}
+        annotators = sorted({by_id[i] for i in touched[:, 1].tolist()} - {GOLD})
+    chosen = tuple(dict.fromkeys(annotators))
+    missing = [a for a in chosen if a not in people]
+    if missing:
+        raise AgreementError(f"no annotator {', '.join(missing)}; the database has "
+                             f"{', '.join(sorted(people)) or 'none'}")
+    if len(chosen) < 2:
+        raise AgreementError("agreement needs two or more annotators, "
+                             f"found {', '.join(chosen) or 'none'}")
+    return chosen
 
 
 def load(
@@ -62,44 +94,36 @@ def load(
             .order_by(Label.position, Label.id)
         ).all()
         names = [name for _id, name in schema]
-        chosen_labels = tuple(names if labels is None else [n for n in names if n in labels])
         unknown = sorted(set(labels or ()) - set(names))
         if unknown:
             raise AgreementError(f"unknown label(s) {', '.join(unknown)}; the project has "
                                  f"{', '.join(names)}")
+        chosen_labels = tuple(n for n in names if labels is None or n in labels)
         people = dict(s.execute(select(Annotator.name, Annotator.id)).all())
-        label_ids = [i for i, _name in schema]
-        spans = _rows(s, select(Span.document_id, Span.annotator_id, Span.label_id, Span.start,
-                                Span.end).where(Span.label_id.in_(label_ids)))
-        statuses = _rows(s, select(DocumentStatus.document_id, DocumentStatus.annotator_id)
-                         .join(Document, Document.id == DocumentStatus.document_id)
-                         .where(Document.project_id == project_id))
+        if annotators is not None:  # fail before reading any span
+            _choose(people, np.zeros((0, 2), dtype=np.int64), annotators)
+        span_query = select(Span.document_id, Span.annotator_id, Span.label_id, Span.start,
+                            Span.end).where(Span.label_id.in_([i for i, _n in schema]))
+        status_query = (select(DocumentStatus.document_id, DocumentStatus.annotator_id)
+                        .join(Document, Document.id == DocumentStatus.document_id)
+                        .where(Document.project_id == project_id))
+        if annotators is not None:
+            ids = [people[a] for a in annotators]
+            span_query = span_query.where(Span.annotator_id.in_(ids))
+            status_query = status_query.where(DocumentStatus.annotator_id.in_(ids))
+        spans, statuses = _rows(s, span_query), _rows(s, status_query)
     pairs = np.vstack([spans[:, :2], statuses])
     stride = int(pairs[:, 1].max(initial=0)) + 1
     key = np.unique(pairs[:, 0] * stride + pairs[:, 1])
     touched = np.column_stack([key // stride, key % stride])  # (document, annotator)
-    by_id = {i: n for n, i in people.items()}
-    if annotators is None:
-        annotators = sorted({by_id[i] for i in touched[:, 1].tolist()} - {GOLD})
-    missing = [a for a in annotators if a not in people]
-    if missing:
-        raise AgreementError(f"no annotator {', '.join(missing)}; the database has "
-                             f"{', '.join(sorted(people)) or 'none'}")
-    if len(set(annotators)) < 2:
-        raise AgreementError("agreement needs two or more annotators, "
-                             f"found {', '.join(annotators) or 'none'}")
-    ids = [people[a] for a in annotators]
-    common: set[int] | None = None
-    for ann_id in ids:
-        docs = set(touched[touched[:, 1] == ann_id, 0].tolist())
-        common = docs if common is None else common & docs
-    document_ids = np.array(sorted(common or ()), dtype=np.int64)
+    chosen = _choose(people, touched, annotators)
+    ids = [people[a] for a in chosen]
+    common = set.intersection(*(set(touched[touched[:, 1] == i, 0].tolist()) for i in ids))
+    document_ids = np.array(sorted(common), dtype=np.int64)
     doc_names, tokens = _documents(db, document_ids)
-    code_of = {label_id: (chosen_labels.index(n) + 1 if n in chosen_labels else 0)
-               for label_id, n in schema}
-    codes = np.zeros(max(code_of, default=0) + 1, dtype=np.int64)
-    for label_id, code in code_of.items():
-        codes[label_id] = code
+    codes = np.zeros(max((i for i, _n in schema), default=0) + 1, dtype=np.int64)
+    for label_id, name in schema:
+        codes[label_id] = chosen_labels.index(name) + 1 if name in chosen_labels else 0
     if len(document_ids):
         place = np.minimum(np.searchsorted(document_ids, spans[:, 0]), len(document_ids) - 1)
         counted = document_ids[place] == spans[:, 0]
@@ -110,15 +134,15 @@ def load(
         keep = counted & (spans[:, 1] == ann_id) & (codes[spans[:, 2]] > 0)
         rows = spans[keep]
         per_annotator.append(SpanArrays(place[keep], rows[:, 3], rows[:, 4], codes[rows[:, 2]]))
-    return AgreementData(tuple(annotators), chosen_labels, document_ids, doc_names, tokens,
+    return AgreementData(chosen, chosen_labels, document_ids, doc_names, tokens,
                          tuple(per_annotator))
 
 
 def _documents(db: Database, document_ids: np.ndarray) -> tuple[tuple[str, ...], Tokens]:
     """Names and tokens of the documents, reading their texts a page at a time."""
     names: list[str] = []
-    docs, begins, ends = [], [], []
-    longest = 0
+    docs, begins, ends, bases = [], [], [], []
+    offset = 0  # where the page's first text starts in the layout of Tokens
     for lo in range(0, len(document_ids), PAGE):
         page = document_ids[lo : lo + PAGE].tolist()
         found: dict[int, tuple[str, str]] = {}
@@ -133,14 +157,14 @@ def _documents(db: Database, document_ids: np.ndarray) -> tuple[tuple[str, ...],
                 )
         texts = [found[did][1] for did in page]
         names.extend(found[did][0] for did in page)
-        longest = max([longest, *map(len, texts)])
-        doc, begin, end = token_bounds(texts)
-        docs.append(doc + lo)
-        begins.append(begin)
-        ends.append(end)
+        doc, begin, end, base = token_bounds(texts)
+        docs.append((doc + lo).astype(np.int32))
+        begins.append(begin + offset)
+        ends.append(end + offset)
+        bases.append(base + offset)
+        offset += sum(len(t) + 1 for t in texts)
     if not docs:
         empty = np.zeros(0, dtype=np.int64)
-        return (), Tokens(empty, empty, empty, 1)
-    tokens = Tokens(np.concatenate(docs), np.concatenate(begins), np.concatenate(ends),
-                    longest + 1)
-    return tuple(names), tokens
+        return (), Tokens(empty.astype(np.int32), empty, empty, empty)
+    return tuple(names), Tokens(np.concatenate(docs), np.concatenate(begins),
+                                np.concatenate(ends), np.concatenate(bases))

@@ -11,10 +11,10 @@ import numpy as np
 
 from annotator.agreement.data import AgreementData, load
 from annotator.agreement.measures import (
-    cohen_kappa,
-    cohen_kappa_by_group,
-    fleiss_kappa,
-    krippendorff_alpha,
+    alpha_from,
+    complete_disagreement,
+    fleiss_from,
+    kappa_from,
 )
 from annotator.agreement.spans import MatchCounts, match_counts
 from annotator.db.engine import Database
@@ -131,17 +131,34 @@ def _rank(doc: DocumentAgreement) -> tuple[Any, ...]:
     return (doc.kappa is None, doc.kappa, doc.f1_overlap, doc.f1_exact, doc.document_id)
 
 
+def _number(x: np.ndarray) -> float | None:
+    value = float(x)
+    return None if np.isnan(value) else value
+
+
 def compute(data: AgreementData) -> AgreementReport:
     """Every figure of :class:`AgreementReport` from loaded data (see the package doc)."""
-    n_docs, codes = len(data.document_ids), len(data.labels) + 1
+    n_docs, codes, raters = len(data.document_ids), len(data.labels) + 1, len(data.annotators)
     tokens = data.tokens
+    n_tokens = len(tokens)
+    doc = tokens.doc.astype(np.int64)
     token_labels = [tokens.labels(spans) for spans in data.spans]
-    per_doc_tokens = np.bincount(tokens.doc, minlength=n_docs)
+    per_doc_tokens = np.bincount(doc, minlength=n_docs)
+    # each annotator's label counts per document; every figure below is made of these
+    # and of the tokens each pair labels alike
+    cells = [np.bincount(doc * codes + x, minlength=n_docs * codes).reshape(n_docs, codes)
+             for x in token_labels]
+    totals = [c.sum(axis=0) for c in cells]
     pairs = []
+    agree_all = 0
     kappa_sum = np.zeros(n_docs)
     f1_sum = {True: np.zeros(n_docs), False: np.zeros(n_docs)}
-    for i, j in combinations(range(len(data.annotators)), 2):
-        a, b = token_labels[i], token_labels[j]
+    for i, j in combinations(range(raters), 2):
+        agree_doc = np.bincount(doc[token_labels[i] == token_labels[j]], minlength=n_docs)
+        agree = int(agree_doc.sum())
+        agree_all += agree
+        kappa_doc = kappa_from(agree_doc, per_doc_tokens, cells[i], cells[j])
+        kappa_sum += np.nan_to_num(kappa_doc, nan=1.0)
         rules = {}
         for exact in (True, False):
             counts = match_counts(data.spans[i], data.spans[j], n_docs, codes, exact)
@@ -149,10 +166,9 @@ def compute(data: AgreementData) -> AgreementReport:
             matched = counts.matched.sum(axis=1)
             total = counts.reference.sum(axis=1) + counts.other.sum(axis=1)
             f1_sum[exact] += np.where(total > 0, 2 * matched / np.maximum(total, 1), 1.0)
-        kappa_sum += np.nan_to_num(cohen_kappa_by_group(a, b, tokens.doc, n_docs), nan=1.0)
-        observed = float(np.count_nonzero(a == b) / len(a)) if len(a) else None
+        kappa = _number(kappa_from(np.array(agree), np.array(n_tokens), totals[i], totals[j]))
         pairs.append(PairAgreement(data.annotators[i], data.annotators[j], rules[True],
-                                   rules[False], cohen_kappa(a, b), observed))
+                                   rules[False], kappa, agree / n_tokens if n_tokens else None))
     n_pairs = len(pairs)
     documents = sorted(
         (
@@ -165,16 +181,16 @@ def compute(data: AgreementData) -> AgreementReport:
         ),
         key=_rank,
     )
-    has_tokens = len(tokens) > 0
+    counts = sum(totals).astype(float)
     return AgreementReport(
         annotators=data.annotators,
         labels=data.labels,
         document_count=n_docs,
-        token_count=len(tokens),
+        token_count=n_tokens,
         pairs=tuple(pairs),
-        fleiss_kappa=fleiss_kappa(token_labels) if has_tokens and len(token_labels) >= 3
-        else None,
-        krippendorff_alpha=krippendorff_alpha(token_labels) if has_tokens else None,
+        fleiss_kappa=fleiss_from(agree_all, n_tokens, raters, counts) if raters >= 3 else None,
+        krippendorff_alpha=alpha_from(complete_disagreement(agree_all, n_tokens, raters),
+                                      counts) if n_tokens else None,
         documents=tuple(documents),
     )
 

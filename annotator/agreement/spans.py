@@ -16,6 +16,7 @@ two swaps precision and recall.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import prod
 
 import numpy as np
 
@@ -36,16 +37,27 @@ def _cells(spans: SpanArrays, documents: int, codes: int) -> np.ndarray:
     return counts.reshape(documents, codes)
 
 
-def _both(a: SpanArrays, b: SpanArrays) -> tuple[np.ndarray, ...]:
-    """The two annotators' spans together: doc, label, start, end, and 1 for a's."""
+def _both(a: SpanArrays, b: SpanArrays, codes: int) -> tuple[np.ndarray, ...]:
+    """The two annotators' spans together: cell (doc * codes + label), start, end, and 1
+    for a's."""
     side = np.concatenate([np.ones(len(a), dtype=np.int64), np.zeros(len(b), dtype=np.int64)])
     return (
-        np.concatenate([a.doc, b.doc]),
-        np.concatenate([a.label, b.label]),
+        np.concatenate([a.doc * codes + a.label, b.doc * codes + b.label]),
         np.concatenate([a.start, b.start]),
         np.concatenate([a.end, b.end]),
         side,
     )
+
+
+def _order(columns: list[np.ndarray], bounds: list[int]) -> np.ndarray:
+    """The permutation sorting rows by the columns in turn (each in [0, bound)): one
+    int64 key and one sort where it fits, else a lexsort."""
+    if prod(bounds) >= 2**62:
+        return np.lexsort(columns[::-1])
+    key = columns[0]
+    for column, bound in zip(columns[1:], bounds[1:], strict=True):
+        key = key * bound + column
+    return np.argsort(key)
 
 
 def _group_starts(*keys: np.ndarray) -> np.ndarray:
@@ -59,18 +71,18 @@ def _group_starts(*keys: np.ndarray) -> np.ndarray:
 
 def exact_matches(a: SpanArrays, b: SpanArrays, documents: int, codes: int) -> np.ndarray:
     """Exact matches per (document, label) cell."""
-    doc, label, start, end, side = _both(a, b)
-    out = np.zeros((documents, codes), dtype=np.int64)
-    if not len(doc):
-        return out
-    order = np.lexsort((end, start, label, doc))
-    doc, label, start, end, side = doc[order], label[order], start[order], end[order], side[order]
-    group = np.cumsum(_group_starts(doc, label, start, end)) - 1
+    cell, start, end, side = _both(a, b, codes)
+    if not len(cell):
+        return np.zeros((documents, codes), dtype=np.int64)
+    stride = int(end.max()) + 1
+    order = _order([cell, start, end], [documents * codes, stride, stride])
+    cell, start, end, side = cell[order], start[order], end[order], side[order]
+    new = _group_starts(cell, start, end)
+    group = np.cumsum(new) - 1
     in_a = np.bincount(group, weights=side).astype(np.int64)
     in_b = np.bincount(group).astype(np.int64) - in_a
-    first = np.flatnonzero(_group_starts(doc, label, start, end))
-    np.add.at(out, (doc[first], label[first]), np.minimum(in_a, in_b))
-    return out
+    out = np.bincount(cell[new], weights=np.minimum(in_a, in_b), minlength=documents * codes)
+    return out.astype(np.int64).reshape(documents, codes)
 
 
 def _overlap_pairs(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
@@ -103,14 +115,12 @@ def overlap_matches(a: SpanArrays, b: SpanArrays, documents: int, codes: int) ->
     overlaps (a sweep over starts). A cluster with at most one span of one annotator
     gives min(a's, b's) matches; only the rest go through the exact greedy matching.
     """
-    doc, label, start, end, side = _both(a, b)
-    out = np.zeros((documents, codes), dtype=np.int64)
-    if not len(doc):
-        return out
-    order = np.lexsort((start, label, doc))
-    doc, label, start, end, side = doc[order], label[order], start[order], end[order], side[order]
+    cell, start, end, side = _both(a, b, codes)
+    if not len(cell):
+        return np.zeros((documents, codes), dtype=np.int64)
     stride = int(end.max()) + 1
-    cell = np.cumsum(_group_starts(doc, label)) - 1
+    order = _order([cell, start], [documents * codes, stride])
+    cell, start, end, side = cell[order], start[order], end[order], side[order]
     lo, hi = cell * stride + start, cell * stride + end
     reach = np.maximum.accumulate(hi)
     new = np.ones(len(lo), dtype=bool)
@@ -121,13 +131,12 @@ def overlap_matches(a: SpanArrays, b: SpanArrays, documents: int, codes: int) ->
     in_b = np.bincount(cluster).astype(np.int64) - in_a
     matched = np.minimum(in_a, in_b)
     for k in np.flatnonzero(matched >= 2):
-        rows = range(first[k], first[k] + in_a[k] + in_b[k])
         ranges: list[list[tuple[int, int]]] = [[], []]
-        for r in rows:
+        for r in range(first[k], first[k] + in_a[k] + in_b[k]):
             ranges[side[r]].append((int(start[r]), int(end[r])))
         matched[k] = _overlap_pairs(ranges[1], ranges[0])
-    np.add.at(out, (doc[first], label[first]), matched)
-    return out
+    out = np.bincount(cell[first], weights=matched, minlength=documents * codes)
+    return out.astype(np.int64).reshape(documents, codes)
 
 
 def match_counts(

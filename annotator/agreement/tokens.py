@@ -49,8 +49,9 @@ def _classes() -> np.ndarray:
 
 
 def _simple_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """TokenIndex's tokens of a text without complex characters, vectorised."""
-    cls = np.take(_classes(), np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+    """TokenIndex's tokens of a text without complex characters, vectorised. Such a text
+    is all in the Basic Multilingual Plane, so UTF-16 has one unit per character."""
+    cls = np.take(_classes(), np.frombuffer(text.encode("utf-16-le"), dtype=np.uint16))
     joins = cls >= MARK
     joins[1:] &= cls[:-1] != SPACE
     joins[:1] = False
@@ -68,35 +69,51 @@ def _simple_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     return begin, end
 
 
-def token_bounds(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The tokens of several texts: (document index, start, end), one row per token, in
-    document then text order. Texts without complex characters are joined with a line
-    break (white space: no token crosses it) and tokenised in one vectorised pass."""
+def token_bounds(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens of several texts laid end to end, one position apart (as if joined by
+    a line break): (text index, start, end) per token in text order, with offsets into
+    that layout, and where each text starts in it. Texts without complex characters are
+    joined so, for real (a line break is white space: no token crosses it), and
+    tokenised in one vectorised pass."""
+    lengths = np.asarray([len(t) + 1 for t in texts], dtype=np.int64)
+    base = np.cumsum(lengths) - lengths
     simple = [i for i, t in enumerate(texts) if not _COMPLEX.search(t)]
-    simple_set = set(simple)
     docs, begins, ends = [], [], []
     if simple:
-        joined = "\n".join(texts[i] for i in simple)
-        begin, end = _simple_bounds(joined)
-        bases = np.cumsum([0] + [len(texts[i]) + 1 for i in simple])
-        where = np.searchsorted(bases, begin, side="right") - 1
-        docs.append(np.asarray(simple, dtype=np.int64)[where])
-        begins.append(begin - bases[where])
-        ends.append(end - bases[where])
-    for i, text in enumerate(texts):
-        if i not in simple_set:
-            toks = np.asarray(TokenIndex(text).tokens, dtype=np.int64).reshape(-1, 2)
-            docs.append(np.full(len(toks), i, dtype=np.int64))
-            begins.append(toks[:, 0])
-            ends.append(toks[:, 1])
+        begin, end = _simple_bounds("\n".join(texts[i] for i in simple))
+        if len(simple) == len(texts):
+            doc = np.searchsorted(base, begin, side="right") - 1
+        else:  # move each text's tokens from the joined string to its place
+            joined = np.cumsum(lengths[simple]) - lengths[simple]
+            where = np.searchsorted(joined, begin, side="right") - 1
+            doc = np.asarray(simple, dtype=np.int64)[where]
+            shift = base[doc] - joined[where]
+            begin, end = begin + shift, end + shift
+        docs.append(doc)
+        begins.append(begin)
+        ends.append(end)
+    for i in sorted(set(range(len(texts))) - set(simple)):
+        toks = np.asarray(TokenIndex(texts[i]).tokens, dtype=np.int64).reshape(-1, 2)
+        docs.append(np.full(len(toks), i, dtype=np.int64))
+        begins.append(toks[:, 0] + base[i])
+        ends.append(toks[:, 1] + base[i])
     if not docs:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
+        return empty, empty, empty, base
     doc, begin, end = np.concatenate(docs), np.concatenate(begins), np.concatenate(ends)
     if len(simple) < len(texts):  # the TokenIndex ones came last; put every text in place
-        order = np.argsort(doc, kind="stable")
+        order = np.argsort(begin)
         doc, begin, end = doc[order], begin[order], end[order]
-    return doc, begin, end
+    return doc, begin, end, base
+
+
+def _search(sorted_array: np.ndarray, keys: np.ndarray, side: str) -> np.ndarray:
+    """``np.searchsorted`` with the keys sorted first: on 10 million tokens, 20 times
+    faster than with keys in span order (each search starts where the last one ended)."""
+    order = np.argsort(keys)
+    out = np.empty(len(keys), dtype=np.int64)
+    out[order] = np.searchsorted(sorted_array, keys[order], side)  # type: ignore[call-overload]
+    return out
 
 
 @dataclass(frozen=True)
@@ -111,18 +128,17 @@ class SpanArrays:
     def __len__(self) -> int:
         return len(self.doc)
 
-    def take(self, mask: np.ndarray) -> SpanArrays:
-        return SpanArrays(self.doc[mask], self.start[mask], self.end[mask], self.label[mask])
-
 
 @dataclass(frozen=True)
 class Tokens:
-    """All tokens of the compared documents, in document order."""
+    """All tokens of the compared documents, in document order. Offsets are into the
+    documents' texts laid end to end, one position apart (``base``), so one sorted array
+    serves every document and no span can reach another document's tokens."""
 
-    doc: np.ndarray  # document index of each token
-    start: np.ndarray
+    doc: np.ndarray  # document index of each token (int32)
+    start: np.ndarray  # base[doc] + the token's start in its text
     end: np.ndarray
-    stride: int  # longer than any document: doc * stride + offset orders (doc, offset)
+    base: np.ndarray  # where each document's text starts
 
     def __len__(self) -> int:
         return len(self.doc)
@@ -132,17 +148,17 @@ class Tokens:
         out = np.zeros(len(self.doc), dtype=np.int32)
         if not len(spans):
             return out
-        base = self.doc * self.stride
-        first = np.searchsorted(base + self.end, spans.doc * self.stride + spans.start, "right")
-        stop = np.searchsorted(base + self.start, spans.doc * self.stride + spans.end, "left")
+        base = self.base[spans.doc]
+        first = _search(self.end, base + spans.start, "right")  # tokens ending after start
+        stop = _search(self.start, base + spans.end, "left")  # ... starting before end
         count = np.maximum(stop - first, 0)
         which = np.repeat(np.arange(len(spans)), count)
-        offsets = np.cumsum(count) - count
-        token = first[which] + np.arange(len(which)) - offsets[which]
-        length = (spans.end - spans.start)[which]
-        order = np.lexsort((spans.label[which], length, token))
-        token, which = token[order], which[order]
-        keep = np.ones(len(token), dtype=bool)
-        keep[1:] = token[1:] != token[:-1]
-        out[token[keep]] = spans.label[which[keep]]
+        token = np.arange(len(which)) + np.repeat(first - (np.cumsum(count) - count), count)
+        # innermost first: the smallest (length, label code) wins each token
+        codes = int(spans.label.max()) + 1
+        rank = (spans.end - spans.start) * codes + spans.label
+        best = np.full(len(self.doc), np.iinfo(np.int64).max)
+        np.minimum.at(best, token, rank[which])
+        covered = best != np.iinfo(np.int64).max
+        out[covered] = best[covered] % codes
         return out
