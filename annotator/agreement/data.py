@@ -158,11 +158,13 @@ def _documents(db: Database, document_ids: np.ndarray) -> tuple[tuple[str, ...],
         texts = [found[did][1] for did in page]
         names.extend(found[did][0] for did in page)
         doc, begin, end, base = token_bounds(texts)
+        page_end = offset + sum(len(t) + 1 for t in texts)
+        width = np.int32 if page_end < 2**31 else np.int64  # 84 MB less for 10 M tokens
         docs.append((doc + lo).astype(np.int32))
-        begins.append(begin + offset)
-        ends.append(end + offset)
+        begins.append((begin + offset).astype(width))
+        ends.append((end + offset).astype(width))
         bases.append(base + offset)
-        offset += sum(len(t) + 1 for t in texts)
+        offset = page_end
     if not docs:
         empty = np.zeros(0, dtype=np.int64)
         return (), Tokens(empty.astype(np.int32), empty, empty, empty)

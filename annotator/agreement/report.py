@@ -141,7 +141,7 @@ def compute(data: AgreementData) -> AgreementReport:
     n_docs, codes, raters = len(data.document_ids), len(data.labels) + 1, len(data.annotators)
     tokens = data.tokens
     n_tokens = len(tokens)
-    doc = tokens.doc.astype(np.int64)
+    doc = tokens.doc if n_docs * codes < 2**31 else tokens.doc.astype(np.int64)
     token_labels = [tokens.labels(spans) for spans in data.spans]
     per_doc_tokens = np.bincount(doc, minlength=n_docs)
     # each annotator's label counts per document; every figure below is made of these

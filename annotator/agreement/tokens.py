@@ -136,7 +136,7 @@ class Tokens:
     serves every document and no span can reach another document's tokens."""
 
     doc: np.ndarray  # document index of each token (int32)
-    start: np.ndarray  # base[doc] + the token's start in its text
+    start: np.ndarray  # base[doc] + the token's start in its text (int32 where it fits)
     end: np.ndarray
     base: np.ndarray  # where each document's text starts
 
@@ -149,16 +149,19 @@ class Tokens:
         if not len(spans):
             return out
         base = self.base[spans.doc]
-        first = _search(self.end, base + spans.start, "right")  # tokens ending after start
-        stop = _search(self.start, base + spans.end, "left")  # ... starting before end
+        width = self.start.dtype  # keys of the same type: no converted copy of the tokens
+        first = _search(self.end, (base + spans.start).astype(width), "right")  # end after
+        stop = _search(self.start, (base + spans.end).astype(width), "left")  # start before
         count = np.maximum(stop - first, 0)
         which = np.repeat(np.arange(len(spans)), count)
         token = np.arange(len(which)) + np.repeat(first - (np.cumsum(count) - count), count)
         # innermost first: the smallest (length, label code) wins each token
         codes = int(spans.label.max()) + 1
         rank = (spans.end - spans.start) * codes + spans.label
-        best = np.full(len(self.doc), np.iinfo(np.int64).max)
-        np.minimum.at(best, token, rank[which])
-        covered = best != np.iinfo(np.int64).max
+        kind = np.int32 if rank.max() < np.iinfo(np.int32).max else np.int64
+        none = np.iinfo(kind).max
+        best = np.full(len(self.doc), none, dtype=kind)
+        np.minimum.at(best, token, rank[which].astype(kind))
+        covered = best != none
         out[covered] = best[covered] % codes
         return out
