@@ -25,6 +25,8 @@ from annotator.documents import (
 )
 from annotator.projects import DEFAULT_PROJECT, list_annotators, load_schema
 from annotator.search import search_documents
+from ui.agreement_report import AgreementReportDialog
+from ui.annotator_chooser import choose_annotators
 from ui.annotator_prompt import ask_annotator_name, save_annotator
 from ui.article_pane import ArticlePane, empty_state_html
 from ui.document_list import DocumentList
@@ -166,6 +168,12 @@ class MainWindow(QMainWindow):
         )
         view_menu.addAction(self._action("&Actual Size", ["Ctrl+0"], view.reset_zoom))
 
+        review_menu = menus.addMenu("&Review")
+        self.agreement_report_action = self._action(
+            "&Agreement Report\u2026", [], self.show_agreement_report
+        )
+        review_menu.addAction(self.agreement_report_action)
+
     def _action(
         self, text: str, shortcuts: Sequence[Shortcut], slot: Callable[[], object]
     ) -> QAction:
@@ -275,6 +283,14 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(self.db, self.project_id, self)
         dialog.exec()
         dialog.deleteLater()
+
+    def show_agreement_report(self) -> None:
+        """Review ▸ Agreement Report…: figures and charts for chosen annotators."""
+        chosen = choose_annotators(self, list_annotators(self.db), "Agreement report")
+        if chosen:
+            dialog = AgreementReportDialog(self.db, self.project_id, chosen, self)
+            dialog.exec()
+            dialog.deleteLater()
 
     def _schema_changed(self) -> None:
         schema = load_schema(self.db, self.project_id)
