@@ -12,7 +12,7 @@ from functools import partial
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from annotator.db.engine import Database
 from annotator.db.models import Status
@@ -33,6 +33,7 @@ from ui.document_list import DocumentList
 from ui.elided_label import ElidedLabel
 from ui.export_dialog import ExportDialog
 from ui.import_dialog import ImportDialog
+from ui.review_pane import ReviewPane
 from ui.schema_dialog import LabelSchemaDialog
 from ui.settings import app_settings
 from ui.side_panel import SidePanel
@@ -91,7 +92,10 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.side_panel)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        self.stack = QStackedWidget(self)  # the tagging splitter, or a review pane
+        self.stack.addWidget(self.splitter)
+        self.review_pane: ReviewPane | None = None
+        self.setCentralWidget(self.stack)
 
         self._create_status_bar()
         self._create_actions()
@@ -173,6 +177,13 @@ class MainWindow(QMainWindow):
             "&Agreement Report\u2026", [], self.show_agreement_report
         )
         review_menu.addAction(self.agreement_report_action)
+        self.review_action = self._action(
+            "&Review Annotators\u2026", ["Ctrl+Shift+R"], self.start_review
+        )
+        review_menu.addAction(self.review_action)
+        self.leave_review_action = self._action("&Leave Review Mode", [], self.stop_review)
+        self.leave_review_action.setEnabled(False)
+        review_menu.addAction(self.leave_review_action)
 
     def _action(
         self, text: str, shortcuts: Sequence[Shortcut], slot: Callable[[], object]
@@ -292,6 +303,30 @@ class MainWindow(QMainWindow):
             dialog.exec()
             dialog.deleteLater()
 
+    def start_review(self) -> None:
+        """Review ▸ Review Annotators…: adjudicate chosen annotators' spans into gold."""
+        chosen = choose_annotators(self, list_annotators(self.db), "Review annotators")
+        if chosen:
+            self.stop_review()
+            self.review_pane = ReviewPane(self.db, self.project_id, chosen, self.annotator,
+                                          self.stack)
+            self.review_pane.message.connect(self.show_message)
+            self.stack.addWidget(self.review_pane)
+            self.stack.setCurrentWidget(self.review_pane)
+            self.leave_review_action.setEnabled(True)
+
+    def stop_review(self) -> None:
+        """Back to tagging; the open document shows again with the gold spans' changes."""
+        if self.review_pane is None:
+            return
+        self.stack.setCurrentWidget(self.splitter)
+        self.stack.removeWidget(self.review_pane)
+        self.review_pane.deleteLater()
+        self.review_pane = None
+        self.leave_review_action.setEnabled(False)
+        if self.tagging.document_id is not None:
+            self.tagging.reload()
+
     def _schema_changed(self) -> None:
         schema = load_schema(self.db, self.project_id)
         self.tagging.set_schema(schema)
@@ -331,10 +366,16 @@ class MainWindow(QMainWindow):
         return self.tagging.document_id
 
     def next_document(self) -> None:
-        self.document_list.select_next()
+        if self.review_pane is not None:
+            self.review_pane.step(forward=True)
+        else:
+            self.document_list.select_next()
 
     def previous_document(self) -> None:
-        self.document_list.select_previous()
+        if self.review_pane is not None:
+            self.review_pane.step(forward=False)
+        else:
+            self.document_list.select_previous()
 
     def _show_counts(self, shown: int, total: int) -> None:
         noun = "document" if total == 1 else "documents"

@@ -1,0 +1,142 @@
+"""Review mode with real widgets and keys on a real SQLite file: span classes, the
+queue in the core's order, and A / X / undo writing gold spans with provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+
+from annotator.agreement import agreement_report
+from annotator.db.engine import Database
+from annotator.gold import gold_spans
+from annotator.projects import ensure_project
+from tests.ui.test_review_data import add_two_annotators
+from ui.background import Task
+from ui.main_window import MainWindow
+from ui.review_classes import AGREED, CONFLICT, SINGLE
+from ui.review_pane import ReviewPane
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture(autouse=True)
+def synchronous(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Task, "synchronous", True)
+
+
+@pytest.fixture
+def review(sample_db: Database, open_window: Callable[..., MainWindow],
+           monkeypatch: pytest.MonkeyPatch) -> tuple[MainWindow, ReviewPane, dict]:
+    ids = add_two_annotators(sample_db)
+    window = open_window(sample_db)
+    monkeypatch.setattr("ui.main_window.choose_annotators", lambda *a: ["huda", "omar"])
+    window.review_action.trigger()
+    pane = window.review_pane
+    assert pane is not None and window.stack.currentWidget() is pane
+    return window, pane, ids
+
+
+def open_doc(pane: ReviewPane, document_id: int) -> None:
+    pane.queue.setCurrentRow(pane.queue_ids().index(document_id))
+    assert pane.document_id == document_id
+
+
+def tab_to(qtbot: QtBot, pane: ReviewPane, span_id: int) -> None:
+    """Tab through the differences until ``span_id`` is selected, as a user would."""
+    for _ in range(len(pane.view.difference_ids)):
+        qtbot.keyClick(pane.view, Qt.Key.Key_Tab)
+        if pane.view.selected_span == span_id:
+            return
+    raise AssertionError(f"Tab never reached span {span_id}")
+
+
+def test_spans_are_classified_for_two_annotators(review: tuple) -> None:
+    _window, pane, ids = review
+    open_doc(pane, 1)
+    assert pane.classes == {
+        ids[(1, "huda", "LOCATION", "فرانكفورت")]: AGREED,
+        ids[(1, "omar", "LOCATION", "فرانكفورت")]: AGREED,
+        ids[(1, "huda", "GPE", "المانيا")]: CONFLICT,
+        ids[(1, "omar", "LOCATION", "المانيا")]: CONFLICT,
+        ids[(1, "huda", "ORGANIZATION", "اتحاد صناعة السيارات")]: SINGLE,
+    }
+    # Tab visits the differences only, in text order
+    assert set(pane.view.difference_ids) == {
+        ids[(1, "huda", "GPE", "المانيا")], ids[(1, "omar", "LOCATION", "المانيا")],
+        ids[(1, "huda", "ORGANIZATION", "اتحاد صناعة السيارات")]}
+    open_doc(pane, 2)
+    assert pane.classes[ids[(2, "omar", "ORGANIZATION", "موتورولا")]] == SINGLE
+    assert pane.classes[ids[(2, "huda", "ORGANIZATION", "نوكيا")]] == AGREED
+
+
+def test_queue_follows_the_core_ranking_and_n_p_step(qtbot: QtBot, review: tuple,
+                                                     sample_db: Database) -> None:
+    window, pane, _ids = review
+    core = agreement_report(sample_db, ensure_project(sample_db), ["huda", "omar"])
+    assert pane.queue_ids() == [d.document_id for d in core.documents]
+    assert pane.document_id == core.documents[0].document_id  # the worst opens first
+    qtbot.keyClick(pane.view, Qt.Key.Key_N)
+    assert pane.document_id == core.documents[1].document_id
+    qtbot.keyClick(pane.view, Qt.Key.Key_P)
+    assert pane.document_id == core.documents[0].document_id
+    qtbot.keyClick(pane.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert pane.document_id == core.documents[1].document_id
+
+
+def test_a_accepts_into_gold_with_provenance_and_undo_removes_it(
+        qtbot: QtBot, review: tuple, sample_db: Database) -> None:
+    _window, pane, ids = review
+    open_doc(pane, 1)
+    source = ids[(1, "huda", "ORGANIZATION", "اتحاد صناعة السيارات")]
+    tab_to(qtbot, pane, source)
+    qtbot.keyClick(pane.view, Qt.Key.Key_A)
+    [gold] = gold_spans(sample_db, 1)
+    assert (gold.label, gold.source_span_id, gold.source_annotator, gold.adjudicated_by) == (
+        "ORGANIZATION", source, "huda", "tester")
+    assert gold.adjudicated_at and datetime.now(UTC) - gold.adjudicated_at < timedelta(minutes=1)
+    assert gold.id in pane.gold and gold.id in pane.view.painter.index.by_id  # shown
+    qtbot.keyClick(pane.view, Qt.Key.Key_Z, CTRL)
+    assert gold_spans(sample_db, 1) == []
+    qtbot.keyClick(pane.view, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert [(g.id, g.source_span_id) for g in gold_spans(sample_db, 1)] == [(gold.id, source)]
+
+
+def test_x_rejects_and_undo_restores(qtbot: QtBot, review: tuple,
+                                     sample_db: Database) -> None:
+    _window, pane, ids = review
+    open_doc(pane, 1)
+    omar = ids[(1, "omar", "LOCATION", "المانيا")]
+    tab_to(qtbot, pane, omar)
+    qtbot.keyClick(pane.view, Qt.Key.Key_A)
+    assert [g.source_annotator for g in gold_spans(sample_db, 1)] == ["omar"]
+    qtbot.keyClick(pane.view, Qt.Key.Key_X)  # the annotator's span: its gold copy goes
+    assert gold_spans(sample_db, 1) == []
+    qtbot.keyClick(pane.view, Qt.Key.Key_Z, CTRL)
+    assert [g.source_span_id for g in gold_spans(sample_db, 1)] == [omar]
+
+
+def test_leaving_review_mode_returns_to_tagging(review: tuple) -> None:
+    window, _pane, _ids = review
+    window.leave_review_action.trigger()
+    assert window.review_pane is None and window.stack.currentWidget() is window.splitter
+    assert not window.leave_review_action.isEnabled()
+
+
+def test_screenshot_of_review_mode(qtbot: QtBot, review: tuple,
+                                   screenshot: Callable[..., Path],
+                                   distinct_colours: Callable) -> None:
+    window, pane, ids = review
+    open_doc(pane, 1)
+    tab_to(qtbot, pane, ids[(1, "huda", "ORGANIZATION", "اتحاد صناعة السيارات")])
+    qtbot.keyClick(pane.view, Qt.Key.Key_A)
+    tab_to(qtbot, pane, ids[(1, "huda", "GPE", "المانيا")])
+    path = screenshot(window, "review-mode")
+    from PySide6.QtGui import QImage
+
+    assert distinct_colours(QImage(str(path))) > 30

@@ -1,0 +1,227 @@
+"""Review mode: the chosen annotators' spans side by side in one article, a queue of
+documents ordered by disagreement, and keyboard-first adjudication into gold.
+
+Keys (in the article or the queue): Tab / Shift+Tab the next / previous difference,
+A accept the selected span into gold, X reject it (a gold span: remove it), N / P (or
+Alt+Down / Alt+Up through the window) the next / previous document of the queue,
+Ctrl+Z / Ctrl+Shift+Z undo / redo. The queue is the core's per-document ranking
+(:func:`annotator.agreement.agreement_report`), computed in a background Task.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from html import escape
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.db.engine import Database
+from annotator.documents import document_spans, get_document
+from annotator.export import GOLD
+from annotator.gold import GoldSpan, gold_spans
+from annotator.projects import load_schema
+from ui.background import Progress, Task
+from ui.review_commands import AcceptIntoGold, RejectFromGold
+from ui.review_painter import LEGEND, Legend
+from ui.review_view import ReviewView
+from ui.span_painter import SpanStyle
+
+KEYS = {Qt.Key.Key_A, Qt.Key.Key_X, Qt.Key.Key_N, Qt.Key.Key_P}
+
+
+class ReviewPane(QWidget):
+    """Adjudicate ``annotators``' spans into gold as ``adjudicator``."""
+
+    message = Signal(str)
+    queue_ready = Signal()
+
+    def __init__(self, db: Database, project_id: int, annotators: Sequence[str],
+                 adjudicator: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.project_id = db, project_id
+        self.annotators = list(annotators)
+        self.adjudicator = adjudicator
+        self.document_id: int | None = None
+        self.classes: dict[int, str] = {}
+        self.gold: dict[int, GoldSpan] = {}
+        self.undo_stack = QUndoStack(self)
+        self.queue_error: str | None = None
+
+        self.title = QLabel(self)
+        self.title.setText(f"Reviewing {', '.join(map(escape, self.annotators))} into "
+                           f"<b>{GOLD}</b> as {escape(adjudicator)} \u2014 Tab: next "
+                           "difference, A: accept, X: reject, N/P: next/previous document")
+        self.legend = Legend(self)
+        self.queue = QListWidget(self)
+        self.queue.currentItemChanged.connect(self._queue_moved)
+        self.view = ReviewView(self)
+        schema = load_schema(db, project_id)
+        self.view.set_style(SpanStyle(colors={lb.name: QColor(lb.color)
+                                              for lb in schema.labels}))
+        self.view.span_selected.connect(self._show_details)
+        self.details = QLabel(self)
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        article = QWidget(self)
+        column = QVBoxLayout(article)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.view, 1)
+        column.addWidget(self.details)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.queue)
+        splitter.addWidget(article)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 900])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.legend)
+        layout.addWidget(splitter, 1)
+        for widget in (self.view, self.queue):
+            widget.installEventFilter(self)
+
+        self.task = Task(self._rank, self)
+        self.task.finished.connect(self._fill_queue)
+        self.task.failed.connect(self._queue_failed)
+        self.task.start()
+
+    # -- the queue ---------------------------------------------------------------------
+
+    def _rank(self, progress: Progress, cancel: threading.Event) -> object:
+        from annotator.agreement import agreement_report
+
+        return agreement_report(self.db, self.project_id, self.annotators).documents
+
+    def _fill_queue(self, documents: object) -> None:
+        for doc in documents:  # type: ignore[attr-defined]
+            kappa = "\u2014" if doc.kappa is None else f"{doc.kappa:.2f}"
+            item = QListWidgetItem(f"\u2068{doc.name}\u2069  \u03ba {kappa}  "
+                                   f"F1 {doc.f1_overlap:.2f}", self.queue)
+            item.setData(Qt.ItemDataRole.UserRole, doc.document_id)
+        self.message.emit(f"{self.queue.count():,} documents to review, "
+                          "most disagreement first")
+        if self.queue.count():
+            self.queue.setCurrentRow(0)
+        self.queue_ready.emit()
+
+    def _queue_failed(self, message: str) -> None:
+        self.queue_error = message
+        self.message.emit(f"No review queue: {message}")
+
+    def queue_ids(self) -> list[int]:
+        return [self.queue.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.queue.count())]
+
+    def _queue_moved(self, item: QListWidgetItem | None, _old: object) -> None:
+        if item is not None:
+            self.open(item.data(Qt.ItemDataRole.UserRole))
+
+    def step(self, forward: bool) -> None:
+        """The next (previous) document of the queue."""
+        row = self.queue.currentRow() + (1 if forward else -1)
+        if 0 <= row < self.queue.count():
+            self.queue.setCurrentRow(row)
+
+    # -- the article -------------------------------------------------------------------
+
+    def open(self, document_id: int) -> None:
+        document = get_document(self.db, document_id)
+        self.document_id = document_id
+        self.view.show_text(document.text)
+        self.reload()
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reload(self) -> None:
+        if self.document_id is None:
+            return
+        spans = document_spans(self.db, self.document_id)
+        by = {a: [s for s in spans if s.annotator == a] for a in self.annotators}
+        gold = [s for s in spans if s.annotator == GOLD and GOLD not in self.annotators]
+        self.gold = {g.id: g for g in gold_spans(self.db, self.document_id)}
+        self.classes = self.view.set_review(by, gold)
+        self._show_details(self.view.selected_span)
+
+    def _changed(self, document_id: int) -> None:
+        if document_id != self.document_id:
+            self.open(document_id)
+        else:
+            self.reload()
+
+    def _show_details(self, span_id: int | None) -> None:
+        span = self.view.painter.index.by_id.get(span_id) if span_id is not None else None
+        if span is None:
+            n = len(self.view.difference_ids)
+            self.details.setText(f"{n} difference{'s' if n != 1 else ''} here; "
+                                 f"{len(self.gold)} gold span{'s' if len(self.gold) != 1 else ''}")
+            return
+        text = escape(self.view.text()[span.start : span.end][:80])
+        where = f"<b>{escape(span.label)}</b> <span dir='rtl'>\u2067{text}\u2069</span>"
+        gold = self.gold.get(span.id)
+        if gold is not None:
+            stamp = gold.adjudicated_at
+            when = stamp.strftime("%Y-%m-%d %H:%M UTC") if stamp else "?"
+            source = escape(gold.source_annotator or "drawn in gold")
+            self.details.setText(f"Gold {where} \u2014 from {source}, adjudicated by "
+                                 f"{escape(gold.adjudicated_by or '?')} at {when}")
+        else:
+            kind = LEGEND.get(self.classes.get(span.id, ""), "")
+            self.details.setText(f"{escape(span.annotator)}: {where} \u2014 {kind}")
+
+    # -- adjudication ------------------------------------------------------------------
+
+    def accept_selected(self) -> None:
+        span_id = self.view.selected_span
+        if span_id is None or self.document_id is None or span_id in self.gold:
+            return
+        self._push(AcceptIntoGold(self.db, self.document_id, span_id, self.adjudicator,
+                                  self._changed))
+
+    def reject_selected(self) -> None:
+        span_id = self.view.selected_span
+        if span_id is None or self.document_id is None:
+            return
+        self._push(RejectFromGold(self.db, self.document_id, span_id, span_id in self.gold,
+                                  self._changed))
+
+    def _push(self, command: AcceptIntoGold | RejectFromGold) -> None:
+        self.undo_stack.push(command)
+        if command.error:
+            self.message.emit(command.error)
+
+    # -- keys --------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            return False
+        key_event: QKeyEvent = event  # type: ignore[assignment]
+        key, mods = key_event.key(), key_event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        plain = mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        undo = ctrl and key == Qt.Key.Key_Z
+        if not (undo or (plain and key in KEYS)):
+            return False
+        if kind == QEvent.Type.ShortcutOverride:  # ours, not the window's label keys
+            event.accept()
+            return True
+        if undo:
+            if mods & Qt.KeyboardModifier.ShiftModifier:
+                self.undo_stack.redo()
+            else:
+                self.undo_stack.undo()
+        elif key == Qt.Key.Key_A:
+            self.accept_selected()
+        elif key == Qt.Key.Key_X:
+            self.reject_selected()
+        else:
+            self.step(forward=key == Qt.Key.Key_N)
+        return True
