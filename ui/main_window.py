@@ -314,6 +314,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self.review_pane)
             self.stack.setCurrentWidget(self.review_pane)
             self.leave_review_action.setEnabled(True)
+            self._enable_document_actions(False)  # they act on the hidden tagging view
 
     def stop_review(self) -> None:
         """Back to tagging; the open document shows again with the gold spans' changes."""
@@ -324,8 +325,13 @@ class MainWindow(QMainWindow):
         self.review_pane.deleteLater()
         self.review_pane = None
         self.leave_review_action.setEnabled(False)
+        self._enable_document_actions(True)
         if self.tagging.document_id is not None:
             self.tagging.reload()
+
+    def _enable_document_actions(self, enabled: bool) -> None:
+        for action in self.menus.document_menu.actions():
+            action.setEnabled(enabled)
 
     def _schema_changed(self) -> None:
         schema = load_schema(self.db, self.project_id)

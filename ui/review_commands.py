@@ -10,8 +10,10 @@ from annotator.db.engine import Database
 from annotator.gold import (
     DeletedGold,
     GoldSpan,
+    accept_annotator,
     accept_span,
     delete_gold_span,
+    edit_gold_span,
     gold_spans,
     reject_span,
     restore_gold_span,
@@ -61,3 +63,47 @@ class RejectFromGold(CoreCommand):
     def undo_(self) -> None:
         for old in reversed(self.gone):
             restore_gold_span(self.db, old)
+
+
+class EditGold(CoreCommand):
+    """Relabel or move a gold span; it keeps its source, and records this adjudicator."""
+
+    def __init__(self, db: Database, document_id: int, span_id: int, adjudicator: str,
+                 changed: Changed, *, label: str | None = None, start: int | None = None,
+                 end: int | None = None) -> None:
+        super().__init__("Edit gold span", db, document_id, changed)
+        self.span_id, self.adjudicator = span_id, adjudicator
+        self.label, self.start, self.end = label, start, end
+        self.before: GoldSpan | None = None
+
+    def do(self) -> None:
+        self.before = edit_gold_span(self.db, self.span_id, self.adjudicator,
+                                     label=self.label, start=self.start, end=self.end)
+
+    def undo_(self) -> None:
+        assert self.before is not None
+        restore_gold_span(self.db, self.before)
+
+
+class AcceptSide(CoreCommand):
+    """Accept every span of one annotator in the document ("take this side")."""
+
+    def __init__(self, db: Database, document_id: int, annotator: str, adjudicator: str,
+                 changed: Changed) -> None:
+        super().__init__(f"Accept {annotator}'s spans into gold", db, document_id, changed)
+        self.annotator, self.adjudicator = annotator, adjudicator
+        self.created: list[int] = []
+        self.gone: list[DeletedGold] = []
+
+    def do(self) -> None:
+        if self.gone:  # redo after undo: the same spans under the same ids
+            for old in reversed(self.gone):  # last deleted first: relations need both ends
+                restore_gold_span(self.db, old)
+            return
+        before = {g.id for g in gold_spans(self.db, self.document_id)}
+        accepted = accept_annotator(self.db, self.document_id, self.annotator,
+                                    self.adjudicator)
+        self.created = [g.id for g in accepted if g.id not in before]
+
+    def undo_(self) -> None:
+        self.gone = [delete_gold_span(self.db, span_id) for span_id in reversed(self.created)]

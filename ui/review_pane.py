@@ -2,9 +2,11 @@
 documents ordered by disagreement, and keyboard-first adjudication into gold.
 
 Keys (in the article or the queue): Tab / Shift+Tab the next / previous difference,
-A accept the selected span into gold, X reject it (a gold span: remove it), N / P (or
-Alt+Down / Alt+Up through the window) the next / previous document of the queue,
-Ctrl+Z / Ctrl+Shift+Z undo / redo. The queue is the core's per-document ranking
+A accept the selected span into gold, Shift+A accept all of that annotator's spans here
+(take their side), X or Delete reject it (a gold span: remove it), a label's hotkey
+relabel the selected gold span, Alt+Left/Right (Alt+Shift for the start) move its
+edges, N / P (or Alt+Down / Alt+Up through the window) the next / previous document of
+the queue, Ctrl+Z / Ctrl+Shift+Z undo / redo. The queue is the core's per-document ranking
 (:func:`annotator.agreement.agreement_report`), computed in a background Task.
 """
 
@@ -26,17 +28,19 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.db.engine import Database
-from annotator.documents import document_spans, get_document
+from annotator.documents import SpanValue, document_spans, get_document
 from annotator.export import GOLD
 from annotator.gold import GoldSpan, gold_spans
 from annotator.projects import load_schema
 from ui.background import Progress, Task
-from ui.review_commands import AcceptIntoGold, RejectFromGold
+from ui.commands import CoreCommand
+from ui.review_commands import AcceptIntoGold, AcceptSide, EditGold, RejectFromGold
 from ui.review_painter import LEGEND, Legend
 from ui.review_view import ReviewView
 from ui.span_painter import SpanStyle
 
-KEYS = {Qt.Key.Key_A, Qt.Key.Key_X, Qt.Key.Key_N, Qt.Key.Key_P}
+KEYS = {Qt.Key.Key_A, Qt.Key.Key_X, Qt.Key.Key_N, Qt.Key.Key_P, Qt.Key.Key_Delete,
+        Qt.Key.Key_Backspace}
 
 
 class ReviewPane(QWidget):
@@ -66,9 +70,11 @@ class ReviewPane(QWidget):
         self.queue.currentItemChanged.connect(self._queue_moved)
         self.view = ReviewView(self)
         schema = load_schema(db, project_id)
+        self.hotkeys = {lb.hotkey: lb.name for lb in schema.labels if lb.hotkey}
         self.view.set_style(SpanStyle(colors={lb.name: QColor(lb.color)
                                               for lb in schema.labels}))
         self.view.span_selected.connect(self._show_details)
+        self.view.resize_requested.connect(self.move_gold_edges)
         self.details = QLabel(self)
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
@@ -192,7 +198,35 @@ class ReviewPane(QWidget):
         self._push(RejectFromGold(self.db, self.document_id, span_id, span_id in self.gold,
                                   self._changed))
 
-    def _push(self, command: AcceptIntoGold | RejectFromGold) -> None:
+    def accept_side(self) -> None:
+        span = self._selected()
+        if span is None or span.id in self.gold:
+            return
+        self._push(AcceptSide(self.db, self.document_id, span.annotator,  # type: ignore[arg-type]
+                              self.adjudicator, self._changed))
+
+    def relabel_gold(self, label: str) -> None:
+        span = self._selected()
+        if span is None or span.id not in self.gold:
+            self.message.emit("Select a gold span to relabel it (A accepts a span first)")
+        elif span.label != label:
+            self._push(EditGold(self.db, self.document_id, span.id,  # type: ignore[arg-type]
+                                self.adjudicator, self._changed, label=label))
+
+    def move_gold_edges(self, span_id: int, start: int, end: int) -> None:
+        if span_id not in self.gold or self.document_id is None:
+            self.message.emit("Only gold spans move here: accept the span first (A)")
+            return
+        self._push(EditGold(self.db, self.document_id, span_id, self.adjudicator,
+                            self._changed, start=start, end=end))
+
+    def _selected(self) -> SpanValue | None:
+        span_id = self.view.selected_span
+        if span_id is None or self.document_id is None:
+            return None
+        return self.view.painter.index.by_id.get(span_id)
+
+    def _push(self, command: CoreCommand) -> None:
         self.undo_stack.push(command)
         if command.error:
             self.message.emit(command.error)
@@ -208,7 +242,9 @@ class ReviewPane(QWidget):
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
         plain = mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
         undo = ctrl and key == Qt.Key.Key_Z
-        if not (undo or (plain and key in KEYS)):
+        side = key == Qt.Key.Key_A and mods == Qt.KeyboardModifier.ShiftModifier
+        label = self.hotkeys.get(key_event.text()) if plain else None
+        if not (undo or side or label or (plain and key in KEYS)):
             return False
         if kind == QEvent.Type.ShortcutOverride:  # ours, not the window's label keys
             event.accept()
@@ -218,9 +254,13 @@ class ReviewPane(QWidget):
                 self.undo_stack.redo()
             else:
                 self.undo_stack.undo()
+        elif side:
+            self.accept_side()
+        elif label:
+            self.relabel_gold(label)
         elif key == Qt.Key.Key_A:
             self.accept_selected()
-        elif key == Qt.Key.Key_X:
+        elif key in (Qt.Key.Key_X, Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.reject_selected()
         else:
             self.step(forward=key == Qt.Key.Key_N)

@@ -140,3 +140,43 @@ def test_screenshot_of_review_mode(qtbot: QtBot, review: tuple,
     from PySide6.QtGui import QImage
 
     assert distinct_colours(QImage(str(path))) > 30
+
+
+def test_take_a_side_then_edit_gold_by_keyboard(qtbot: QtBot, review: tuple,
+                                                sample_db: Database) -> None:
+    _window, pane, ids = review
+    open_doc(pane, 1)
+    tab_to(qtbot, pane, ids[(1, "huda", "GPE", "المانيا")])
+    qtbot.keyClick(pane.view, Qt.Key.Key_A, SHIFT)  # all of huda's spans here
+    gold = gold_spans(sample_db, 1)
+    assert sorted(g.label for g in gold) == ["GPE", "LOCATION", "ORGANIZATION"]
+    assert {g.source_annotator for g in gold} == {"huda"}
+    gpe = next(g for g in gold if g.label == "GPE")
+    pane.view.select_span(gpe.id)
+    qtbot.keyClick(pane.view, Qt.Key.Key_3)  # LOCATION's hotkey relabels the gold span
+    edited = next(g for g in gold_spans(sample_db, 1) if g.id == gpe.id)
+    assert (edited.label, edited.source_annotator, edited.adjudicated_by) == (
+        "LOCATION", "huda", "tester")
+    # Alt+Right moves the end edge back one token (right to left text)
+    pane.view.select_span(gpe.id)
+    before = (edited.start, edited.end)
+    text = pane.view.text()
+    qtbot.keyClick(pane.view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    moved = next(g for g in gold_spans(sample_db, 1) if g.id == gpe.id)
+    assert moved.start == before[0] and moved.end > before[1]
+    assert text[moved.start:moved.end].startswith("المانيا ")
+    for _ in range(3):
+        qtbot.keyClick(pane.view, Qt.Key.Key_Z, CTRL)
+    assert gold_spans(sample_db, 1) == []
+    # no label key reached the tagging annotator while reviewing
+    from annotator.documents import document_spans
+
+    assert document_spans(sample_db, 1, "tester") == []
+
+
+def test_document_actions_wait_while_reviewing(review: tuple) -> None:
+    window, _pane, _ids = review
+    assert not any(a.isEnabled() for a in window.menus.document_menu.actions())
+    window.leave_review_action.trigger()
+    assert all(a.isEnabled() for a in window.menus.document_menu.actions()
+               if not a.isSeparator())
