@@ -177,10 +177,15 @@ class HeatMap(QWidget):
     def _label_width(self) -> float:
         return max((label_width(self.font(), lb) for lb in self.labels), default=40.0) + PAD
 
+    def _head_height(self) -> float:
+        """Room for the column heads, written bottom to top under the matrix."""
+        metrics = QFontMetricsF(self.font())
+        return max((metrics.horizontalAdvance(lb.name) for lb in self.labels), default=0) + 8
+
     def sizeHint(self) -> QSize:
         n = len(self.labels)
         return QSize(int(PAD * 2 + self._label_width() + n * self.CELL + 20),
-                     int(PAD * 2 + 50 + n * self.CELL + 40))
+                     int(PAD * 2 + 50 + n * self.CELL + self._head_height() + 24))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = start_chart(self, self.title)
@@ -198,15 +203,23 @@ class HeatMap(QWidget):
                 shade = math.log1p(count) / math.log1p(peak)  # O would drown the rest
                 color = QColor.fromRgbF(1 - 0.75 * shade, 1 - 0.55 * shade, 1 - 0.2 * shade)
                 p.fillRect(cell, color)
-                p.setPen(QPen(QColor("#b33") if i == j else QColor("#ccc"), 1))
+                p.setPen(QPen(QColor("#ccc"), 1))
                 p.drawRect(cell)
                 p.setPen(QColor("white") if shade > 0.55 else QColor("#222"))
                 p.drawText(cell, Qt.AlignmentFlag.AlignCenter, str(count))
+        p.setPen(QPen(QColor("#b33"), 1.5))  # the diagonal (agreement), over the grid
+        for i in range(n):
+            p.drawRect(QRectF(left + i * self.CELL, top + i * self.CELL, self.CELL, self.CELL))
         bottom = top + n * self.CELL
+        head = self._head_height()
         p.setPen(QColor("#444"))
-        for j, label in enumerate(self.labels):  # column heads: the names only, short
-            p.drawText(QRectF(left + j * self.CELL, bottom + 2, self.CELL, 16),
-                       Qt.AlignmentFlag.AlignCenter, label.name[:6])
-        p.drawText(QRectF(PAD, bottom + 20, left + n * self.CELL, 16),
+        for j, label in enumerate(self.labels):  # column heads: the names, turned upright
+            p.save()
+            p.translate(left + (j + 0.5) * self.CELL, bottom + 4)
+            p.rotate(-90)
+            p.drawText(QRectF(-head, -9, head, 18),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label.name)
+            p.restore()
+        p.drawText(QRectF(PAD, bottom + head + 6, left + n * self.CELL, 16),
                    Qt.AlignmentFlag.AlignLeft, f"rows: {self.row_title}")
         p.end()

@@ -89,6 +89,7 @@ def test_saves_png_and_self_contained_html(qtbot: QtBot, sample_db: Database,
     assert embedded and base64.b64decode(embedded.group(1))[:8] == b"\x89PNG\r\n\x1a\n"
     assert "http" not in html.replace("http-equiv", "")  # nothing fetched from elsewhere
     screenshot(dialog, "agreement-report")
+    screenshot(dialog.charts, "agreement-report-charts")  # what Save PNG writes
 
 
 def test_an_impossible_report_says_why(qtbot: QtBot, sample_db: Database,
