@@ -152,6 +152,9 @@ class Document(Base):
         UniqueConstraint("id", "length", name="uq_document_id_length"),
         CheckConstraint("length >= 0", name="length_not_negative"),
         Index("ix_document_project_name", "project_id", "name"),
+        # Covers the document list's query, so listing never reads the texts (measured:
+        # 0.68 s -> 0.37 s for 100,000 articles, see benchmarks/README.md).
+        Index("ix_document_list", "project_id", "id", "name", "length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -132,3 +132,46 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     db.close()
     assert diff == []
+
+
+REBUILD_REVISION = '''
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9100"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("span", recreate="always") as batch:
+        batch.add_column(sa.Column("note", sa.Text(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("span", recreate="always") as batch:
+        batch.drop_column("note")
+'''
+
+
+def test_a_migration_that_rebuilds_span_keeps_relations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite rebuilds a table by copy and DROP; with foreign keys on, the DROP would
+    cascade into relation. The migration environment switches them off meanwhile."""
+    path = tmp_path / "old.sqlite3"
+    shutil.copy(DATA / f"schema-{migrations.head_revision()}.sqlite3", path)
+    with sqlite3.connect(path) as conn:
+        before = conn.execute("SELECT COUNT(*) FROM relation").fetchone()[0]
+    assert before > 0
+    newer = tmp_path / "migrations"
+    shutil.copytree(migrations.HERE, newer)
+    head = migrations.head_revision()
+    (newer / "versions" / "9100_rebuild.py").write_text(REBUILD_REVISION.format(head=head))
+    monkeypatch.setattr(migrations, "script_location", newer)
+    db = open_database(path)
+    db.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM relation").fetchone()[0] == before
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -1,4 +1,10 @@
-"""Alembic environment: runs on the engine handed over in ``config.attributes``."""
+"""Alembic environment: runs on the engine handed over in ``config.attributes``.
+
+On SQLite, batch migrations rebuild a table by copying it and dropping the old one; with
+foreign keys on, that DROP would cascade and delete rows of the tables that reference it
+(relations, when ``span`` is rebuilt). So foreign keys are off while migrations run, and
+``PRAGMA foreign_key_check`` must come back clean before they are switched on again.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,21 @@ from annotator.db.models import Base
 
 engine = context.config.attributes["engine"]
 
+
+def _sqlite_pragma(connection, sql: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    # On the raw connection, outside any transaction: PRAGMA foreign_keys is ignored
+    # inside one, and SQLAlchemy would open one (BEGIN IMMEDIATE) for a normal execute.
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        return cursor.execute(sql).fetchall()
+    finally:
+        cursor.close()
+
+
 with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_pragma(connection, "PRAGMA foreign_keys = OFF")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -17,3 +37,8 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()
+    if sqlite:
+        broken = _sqlite_pragma(connection, "PRAGMA foreign_key_check")
+        _sqlite_pragma(connection, "PRAGMA foreign_keys = ON")
+        if broken:
+            raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:5]}")
