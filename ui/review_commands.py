@@ -12,6 +12,7 @@ from annotator.gold import (
     GoldSpan,
     accept_annotator,
     accept_span,
+    add_gold_span,
     delete_gold_span,
     edit_gold_span,
     gold_spans,
@@ -107,3 +108,23 @@ class AcceptSide(CoreCommand):
 
     def undo_(self) -> None:
         self.gone = [delete_gold_span(self.db, span_id) for span_id in reversed(self.created)]
+
+
+class DrawGold(CoreCommand):
+    """A gold span the adjudicator draws over selected text (no source span)."""
+
+    def __init__(self, db: Database, document_id: int, label: str, start: int, end: int,
+                 adjudicator: str, changed: Changed) -> None:
+        super().__init__(f"Draw gold {label}", db, document_id, changed)
+        self.label, self.start, self.end, self.adjudicator = label, start, end, adjudicator
+        self.gold: GoldSpan | None = None
+        self.gone: DeletedGold | None = None
+
+    def do(self) -> None:
+        self.gold = (restore_gold_span(self.db, self.gone) if self.gone is not None else
+                     add_gold_span(self.db, self.document_id, self.label, self.start,
+                                   self.end, self.adjudicator))
+
+    def undo_(self) -> None:
+        assert self.gold is not None
+        self.gone = delete_gold_span(self.db, self.gold.id)

@@ -4,9 +4,10 @@ documents ordered by disagreement, and keyboard-first adjudication into gold.
 Keys (in the article or the queue): Tab / Shift+Tab the next / previous difference,
 A accept the selected span into gold, Shift+A accept all of that annotator's spans here
 (take their side), X or Delete reject it (a gold span: remove it), a label's hotkey
-relabel the selected gold span, Alt+Left/Right (Alt+Shift for the start) move its
-edges, N / P (or Alt+Down / Alt+Up through the window) the next / previous document of
-the queue, Ctrl+Z / Ctrl+Shift+Z undo / redo. The queue is the core's per-document ranking
+relabel the selected gold span (or draw a gold span over selected text), Alt+Left/Right
+(Alt+Shift for the start) move its edges, N / P (or Alt+Down / Alt+Up through the
+window) the next / previous document of the queue, Ctrl+Z / Ctrl+Shift+Z undo / redo.
+The queue is the core's per-document ranking
 (:func:`annotator.agreement.agreement_report`), computed in a background Task.
 """
 
@@ -34,7 +35,13 @@ from annotator.gold import GoldSpan, gold_spans
 from annotator.projects import load_schema
 from ui.background import Progress, Task
 from ui.commands import CoreCommand
-from ui.review_commands import AcceptIntoGold, AcceptSide, EditGold, RejectFromGold
+from ui.review_commands import (
+    AcceptIntoGold,
+    AcceptSide,
+    DrawGold,
+    EditGold,
+    RejectFromGold,
+)
 from ui.review_painter import LEGEND, Legend
 from ui.review_view import ReviewView
 from ui.span_painter import SpanStyle
@@ -206,6 +213,12 @@ class ReviewPane(QWidget):
                               self.adjudicator, self._changed))
 
     def relabel_gold(self, label: str) -> None:
+        """A label key: relabel the selected gold span, or draw one over selected text."""
+        start, end = self.view.selection()
+        if end > start and self.document_id is not None:
+            self._push(DrawGold(self.db, self.document_id, label, start, end,
+                                self.adjudicator, self._changed))
+            return
         span = self._selected()
         if span is None or span.id not in self.gold:
             self.message.emit("Select a gold span to relabel it (A accepts a span first)")

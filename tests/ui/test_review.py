@@ -180,3 +180,20 @@ def test_document_actions_wait_while_reviewing(review: tuple) -> None:
     window.leave_review_action.trigger()
     assert all(a.isEnabled() for a in window.menus.document_menu.actions()
                if not a.isSeparator())
+
+
+def test_a_label_key_over_selected_text_draws_a_gold_span(qtbot: QtBot, review: tuple,
+                                                          sample_db: Database) -> None:
+    _window, pane, _ids = review
+    open_doc(pane, 1)
+    text = pane.view.text()
+    start = text.index("امس الاول")
+    pane.view.select_range(start, start + len("امس الاول"))
+    qtbot.keyClick(pane.view, Qt.Key.Key_6)  # DATE
+    [gold] = gold_spans(sample_db, 1)
+    assert (gold.label, text[gold.start:gold.end], gold.source_span_id,
+            gold.adjudicated_by) == ("DATE", "امس الاول", None, "tester")
+    qtbot.keyClick(pane.view, Qt.Key.Key_Z, CTRL)
+    assert gold_spans(sample_db, 1) == []
+    qtbot.keyClick(pane.view, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert [g.id for g in gold_spans(sample_db, 1)] == [gold.id]
