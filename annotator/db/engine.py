@@ -2,27 +2,31 @@
 
 ``open_database`` is the one entry point. It resolves the location (``--db`` argument,
 then the ``ANNOTATOR_DB`` variable, then a SQLite file in the user data directory),
-creates the engine, and brings the schema to the newest Alembic revision, copying a
-SQLite file to a backup beside it before it migrates existing data.
+creates the engine, and brings the schema to the newest Alembic revision. A SQLite file
+is backed up (:mod:`annotator.backups`, a ``backups/`` folder beside it) before a
+migration, and once a day on open.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from annotator import backups
+
 ENV_VAR = "ANNOTATOR_DB"
 DEFAULT_FILE = "annotator.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
+log = logging.getLogger(__name__)
 
 
 class DatabaseError(RuntimeError):
@@ -105,6 +109,7 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     backup: Path | None = None  # the copy taken before a migration, if one ran
+    daily_backup: Path | None = None  # today's backup, if this opening took it
 
     @property
     def location(self) -> str:
@@ -124,23 +129,21 @@ class Database:
         self.engine.dispose()
 
 
-def backup_sqlite(path: Path, revision: str | None) -> Path:
-    """Copy a SQLite file (consistently, through the backup API) to a file beside it."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = path.with_name(f"{path.stem}.backup-{revision or 'base'}-{stamp}{path.suffix}")
-    src = sqlite3.connect(str(path))
+def _daily_backup(database: Database, path: Path, revision: str) -> None:
+    # A failed daily backup (full disk, read-only folder) must not stop the user working.
     try:
-        dst = sqlite3.connect(str(target))
-        with dst:
-            src.backup(dst)
-        dst.close()
-    finally:
-        src.close()
-    return target
+        database.daily_backup = backups.daily_backup(path, revision)
+    except (backups.BackupError, OSError) as exc:
+        log.warning("daily backup of %s failed: %s", path, exc)
 
 
-def open_database(db: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> Database:
+def open_database(
+    db: str | os.PathLike[str] | None = None, *, migrate: bool = True, daily_backup: bool = True
+) -> Database:
     """Open (creating if needed) and migrate the database named by ``db``.
+
+    A SQLite file is backed up before a migration, and (``daily_backup``) when no backup
+    of it was taken today.
 
     Raises :class:`DatabaseError` with a readable message when the file is not a
     database, belongs to a newer version of the app, or cannot be reached.
@@ -158,7 +161,10 @@ def open_database(db: str | os.PathLike[str] | None = None, *, migrate: bool = T
         engine.dispose()
         raise DatabaseError(f"cannot open database {database.location}: {exc}") from exc
     head = migrations.head_revision()
+    path = sqlite_path(url)
     if current == head:
+        if path is not None and daily_backup:
+            _daily_backup(database, path, current)
         return database
     if current is not None and not migrations.is_known(current):
         engine.dispose()
@@ -172,8 +178,11 @@ def open_database(db: str | os.PathLike[str] | None = None, *, migrate: bool = T
     if not migrate:
         engine.dispose()
         raise DatabaseError(f"database {database.location} needs migrating to {head}")
-    path = sqlite_path(url)
     if current is not None and path is not None:
-        database.backup = backup_sqlite(path, current)
+        try:
+            database.backup = backups.take_backup(path, "migration", current)
+        except (backups.BackupError, OSError) as exc:
+            engine.dispose()
+            raise DatabaseError(f"not migrating {database.location}: {exc}") from exc
     migrations.upgrade(engine)
     return database

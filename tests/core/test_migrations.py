@@ -67,8 +67,9 @@ def test_older_database_is_backed_up_then_migrated(
     monkeypatch.setattr(migrations, "script_location", newer)
 
     db = open_database(path)
-    assert db.backup is not None and db.backup.parent == path.parent
-    assert db.backup.name.startswith(f"old.backup-{old_head}-")
+    assert db.backup is not None and db.backup.parent == path.parent / "backups"
+    assert db.backup.name.startswith("old-migration-")
+    assert db.backup.name.endswith(f"-{old_head}.sqlite3")
     assert revision_of(db.backup) == old_head
     assert revision_of(path) == "9000"
     with db.reading() as s:
@@ -89,7 +90,7 @@ def test_database_from_a_newer_version_is_refused_and_unchanged(tmp_path: Path) 
     with pytest.raises(DatabaseError, match="newer version of annotator"):
         open_database(path)
     assert digest(path) == before
-    assert list(tmp_path.glob("newer.backup-*")) == []
+    assert not (tmp_path / "backups").exists()
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_unchanged(tmp_path: Path) -> None:
