@@ -173,6 +173,9 @@ def _read(
     except ImportError as exc:  # an optional package a format needs (spaCy)
         report.failed.append((where, f"needs the {exc.name} package: pip install {exc.name}"))
         return
+    if not items:
+        report.skipped.append((where, "no documents in it (an empty file?)"))
+        return
     for item in items:
         if isinstance(item, tuple):
             report.skipped.append((f"{where}, line {item[0]}", item[1]))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from annotator.text import Utf16Map
+from annotator.text import TextDecodeError, Utf16Map, decode
 
 
 class FormatError(ValueError):
@@ -25,6 +25,42 @@ class FormatError(ValueError):
     def located(self, path: str) -> str:
         where = f"{path}, line {self.line}" if self.line else path
         return f"{where}: {self}"
+
+
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16's (and, followed by two NULs, UTF-32's)
+
+
+def read_utf8(path: Path, *, strip_bom: bool = True) -> str:
+    """A file's text, strictly UTF-8 (a BOM stripped unless ``strip_bom`` is False).
+
+    Raises :class:`FormatError` naming the line and column of the first bad byte, and
+    saying so when the file looks UTF-16 or UTF-32 (a BOM, or NUL bytes early on), which
+    every reader here refuses: tools that save "Unicode" on Windows write UTF-16."""
+    data = path.read_bytes()
+    wide = data.startswith(_WIDE_BOMS) or b"\x00" in data[:64]
+    hint = "; the file looks like UTF-16 or UTF-32: save it as UTF-8" if wide else ""
+    try:
+        if strip_bom:
+            text = decode(data, "utf-8")
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line, column = _place(data, exc.start)
+                raise TextDecodeError("utf-8", line, column, exc.reason) from None
+    except TextDecodeError as exc:
+        raise FormatError(f"not valid UTF-8 at column {exc.column}{hint}", exc.line) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:  # valid UTF-8, but no text format holds NUL (UTF-16-LE Arabic decodes!)
+        line, column = _place(data, nul)
+        raise FormatError(f"a NUL byte at column {column}{hint}", line)
+    return text
+
+
+def _place(data: bytes, at: int) -> tuple[int, int]:
+    """1-based (line, column) of byte ``at``."""
+    before = data[:at]
+    return before.count(b"\n") + 1, at - (before.rfind(b"\n") + 1) + 1
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from annotator.formats import Candidate, FormatError, ReadOptions, Record, WriteOptions
+from annotator.formats import (
+    Candidate,
+    FormatError,
+    ReadOptions,
+    Record,
+    WriteOptions,
+    read_utf8,
+)
 from annotator.formats.native import candidates
 
 NOBODY = "_nobody"
@@ -114,15 +121,12 @@ def read(path: Path, options: ReadOptions) -> list[Candidate | tuple[int, str]]:
     """A ``.ann`` file and the ``.txt`` beside it: one document."""
     txt = path.with_suffix(".txt")
     try:
-        text = txt.read_bytes().decode("utf-8")
+        text = read_utf8(txt, strip_bom=False)  # exactly: offsets point into it
     except FileNotFoundError:
         raise FormatError(f"no {txt.name} beside it") from None
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"{txt.name} is not valid UTF-8 (byte {exc.start})") from None
-    try:
-        ann = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"not valid UTF-8 (byte {exc.start})") from None
+    except FormatError as exc:
+        raise FormatError(f"{txt.name}, line {exc.line}: {exc}") from None
+    ann = read_utf8(path)
     spans: list[dict[str, Any]] = []
     ids: dict[str, int] = {}
     rels: list[tuple[str, str, str, int]] = []

@@ -20,12 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.formats import Candidate, FormatError, LineWriter, ReadOptions, Record
+from annotator.formats import (
+    Candidate,
+    FormatError,
+    LineWriter,
+    ReadOptions,
+    Record,
+    read_utf8,
+)
 from annotator.formats.bio import check_tag, decode, tag_record
 from annotator.formats.native import candidates
 from annotator.formats.newsfane import CORPUS, SCHEMA_LABEL, detokenise, read_sentences
-from annotator.text import TextDecodeError
-from annotator.text import decode as decode_bytes
 
 DOCSTART = "-DOCSTART-"
 
@@ -52,10 +57,7 @@ class ConllWriter(LineWriter):
 
 def _documents(path: Path) -> Iterator[tuple[bool, list[Sentence]]]:
     """(started by -DOCSTART-, sentences) for each run of the file."""
-    try:
-        content = decode_bytes(path.read_bytes(), "utf-8")
-    except TextDecodeError as exc:
-        raise FormatError(f"not valid UTF-8 at column {exc.column}", exc.line) from None
+    content = read_utf8(path)
     sentences: list[Sentence] = []
     current = Sentence([], [], [])
     marked = False

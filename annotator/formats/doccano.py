@@ -97,13 +97,19 @@ def _convert(units: str) -> Any:
                                                    "end_offset"} <= e.keys():
                     raise FormatError(f"entity {k} needs id, label, start_offset, end_offset",
                                       line)
+                if isinstance(e["id"], bool) or not isinstance(e["id"], int | str):
+                    raise FormatError(f"entity {k} id must be an integer or a string", line)
                 ids[e["id"]] = len(spans)
                 spans.append({"label": e["label"],
                               "start": _offset(back, e["start_offset"], f"entity {k} start", line),
                               "end": _offset(back, e["end_offset"], f"entity {k} end", line)})
-            for k, r in enumerate(obj.get("relations") or []):
-                if not isinstance(r, dict) or r.get("from_id") not in ids or r.get(
-                        "to_id") not in ids:
+            raw_relations = obj.get("relations") or []
+            if not isinstance(raw_relations, list):
+                raise FormatError('"relations" must be a list', line)
+            for k, r in enumerate(raw_relations):
+                if not isinstance(r, dict) or not all(
+                        isinstance(r.get(end), int | str) and r[end] in ids
+                        for end in ("from_id", "to_id")):
                     raise FormatError(f"relation {k} does not join two entities of the line",
                                       line)
                 relations.append({"from": ids[r["from_id"]], "to": ids[r["to_id"]],

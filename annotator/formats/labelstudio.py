@@ -28,10 +28,10 @@ from annotator.formats import (
     ReadOptions,
     Record,
     WriteOptions,
+    read_utf8,
     unit_mapper,
 )
 from annotator.formats.native import candidates
-from annotator.text import TextDecodeError, decode
 
 GOLD = "gold"
 
@@ -87,10 +87,7 @@ class TaskWriter(LineWriter):
 
 def _tasks(path: Path) -> list[tuple[int, Any]]:
     """(line, task) for each task of a JSON list (or a single task object)."""
-    try:
-        content = decode(path.read_bytes(), "utf-8")
-    except TextDecodeError as exc:
-        raise FormatError(f"not valid UTF-8 at column {exc.column}", exc.line) from None
+    content = read_utf8(path)
     decoder = json.JSONDecoder()
     pos = len(content) - len(content.lstrip())
     if content[pos : pos + 1] != "[":
@@ -118,16 +115,30 @@ def _annotation(text: str, ann: dict[str, Any], units: str, line: int) -> dict[s
     spans: list[dict[str, Any]] = []
     ids: dict[Any, int] = {}
     relations: list[tuple[Any, Any, Any]] = []
-    for k, item in enumerate(ann.get("result") or []):
+    results = ann.get("result") or []
+    if not isinstance(results, list):
+        raise FormatError('an annotation\'s "result" must be a list', line)
+    for k, item in enumerate(results):
         if not isinstance(item, dict):
             raise FormatError(f"result {k} must be an object", line)
         value = item.get("value") or {}
+        if not isinstance(value, dict):
+            raise FormatError(f"result {k}: \"value\" must be an object", line)
+        if not isinstance(item.get("id"), str | int | None):
+            raise FormatError(f"result {k}: \"id\" must be a string", line)
         if item.get("type") == "relation":
-            for label in item.get("labels") or [None]:
-                relations.append((item.get("from_id"), item.get("to_id"), label))
+            labels = item.get("labels") or [None]
+            ends = (item.get("from_id"), item.get("to_id"))
+            if not isinstance(labels, list) or not all(isinstance(e, str | int) for e in ends):
+                raise FormatError(f"result {k}: a relation needs \"from_id\", \"to_id\" and "
+                                  "a list of \"labels\"", line)
+            for label in labels:
+                relations.append((*ends, label))
             continue
         if "labels" not in value:
             continue  # choices, text areas and the like carry no span
+        if not isinstance(value["labels"], list):
+            raise FormatError(f"result {k}: \"labels\" must be a list", line)
         start, end = value.get("start"), value.get("end")
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
             raise FormatError(f"result {k}: start and end must be integers (a HyperText "
@@ -167,6 +178,9 @@ def read(path: Path, options: ReadOptions) -> list[Candidate | tuple[int, str]]:
         if "sha256" in data:
             base["sha256"] = data["sha256"]
         annotations = task.get("annotations") or task.get("completions") or []
+        if not isinstance(annotations, list) or not all(isinstance(a, dict)
+                                                        for a in annotations):
+            raise FormatError('a task\'s "annotations" must be a list of objects', line)
         if not annotations:
             items.append((line, base))
         for ann in annotations:

@@ -27,8 +27,9 @@ from annotator.formats import (
     Record,
     RelationIn,
     SpanIn,
+    read_utf8,
 )
-from annotator.text import TextDecodeError, canonical, decode, text_sha256
+from annotator.text import canonical, text_sha256
 
 STATUSES = ("new", "in_progress", "done")  # db.models.Status, without importing the ORM
 
@@ -46,6 +47,28 @@ def _check_text(text: object, line: int) -> str:
             f'"text" holds a lone surrogate U+{bad:04X} at index {exc.start}', line
         ) from None
     return text
+
+
+def _check_strings(obj: object, line: int, where: str = "") -> None:
+    """Refuse a NUL or a lone surrogate (JSON lets ``"\\ud800"`` through) in any string of
+    a line: SQLite cannot store a lone surrogate, and no UTF-8 export could write it."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            _check_strings(key, line, where)
+            _check_strings(value, line, f"{where}.{key}" if where else str(key))
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            _check_strings(value, line, f"{where}[{i}]")
+    elif isinstance(obj, str):
+        name = where or "a key"
+        if "\x00" in obj:
+            raise FormatError(f"{name} holds a NUL character", line)
+        try:
+            obj.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise FormatError(
+                f"{name} holds a lone surrogate U+{ord(obj[exc.start]):04X} at index "
+                f"{exc.start}", line) from None
 
 
 def _int(value: object, what: str, line: int) -> int:
@@ -111,6 +134,7 @@ def parse_line(obj: object, line: int, default_name: str, annotator: str | None)
     if "text" not in obj:
         raise FormatError('no "text" field', line)
     text = _check_text(obj["text"], line)
+    _check_strings({k: v for k, v in obj.items() if k != "text"}, line)
     doc_id = obj.get("id")
     if doc_id is not None and (isinstance(doc_id, bool) or not isinstance(doc_id, str | int)):
         raise FormatError('"id" must be a string or an integer', line)
@@ -150,10 +174,7 @@ def parse_line(obj: object, line: int, default_name: str, annotator: str | None)
 
 def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
     """(line number, decoded JSON) of each non-blank line of a UTF-8 file."""
-    try:
-        content = decode(path.read_bytes(), "utf-8")
-    except TextDecodeError as exc:
-        raise FormatError(f"not valid UTF-8 at column {exc.column}", exc.line) from None
+    content = read_utf8(path)
     for n, raw in enumerate(content.split("\n"), start=1):
         if not raw.strip():
             continue

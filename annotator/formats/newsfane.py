@@ -13,8 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator.formats import FormatError
-from annotator.text import TextDecodeError, decode
+from annotator.formats import FormatError, read_utf8
 
 LRM = "\u200e"
 CORPUS = "NewsFANE Gold 2014"
@@ -45,10 +44,7 @@ class Sentence:
 
 def read_sentences(path: str | Path) -> Iterator[Sentence]:
     """Sentences of a NewsFANE file; raises FormatError naming a malformed line."""
-    try:
-        text = decode(Path(path).read_bytes(), "utf-8")
-    except TextDecodeError as exc:
-        raise FormatError(f"not valid UTF-8 at column {exc.column}", exc.line) from None
+    text = read_utf8(Path(path))
     tokens: list[str] = []
     tags: list[str] = []
     first = 1

@@ -55,6 +55,11 @@ class ProdigyWriter(LineWriter):
         })
 
 
+def _hashable(span: dict[str, Any]) -> bool:
+    """A span whose key can index it (native checks name what else is wrong)."""
+    return all(isinstance(span.get(k), int | str | None) for k in ("start", "end", "label"))
+
+
 def _convert(obj: Any, line: int) -> Any:
     if not isinstance(obj, dict):
         return obj
@@ -66,13 +71,14 @@ def _convert(obj: Any, line: int) -> Any:
     spans = [{k: s[k] for k in ("start", "end", "label", "text") if k in s}
              if isinstance(s, dict) else s for s in raw]
     index = {(s.get("start"), s.get("end"), s.get("label")): i
-             for i, s in enumerate(spans) if isinstance(s, dict)}
+             for i, s in enumerate(spans) if isinstance(s, dict) and _hashable(s)}
     relations = []
     for k, r in enumerate(obj.get("relations") or []):
         ends = []
         for role in ("head_span", "child_span"):
             s = r.get(role) if isinstance(r, dict) else None
-            key = (s.get("start"), s.get("end"), s.get("label")) if isinstance(s, dict) else None
+            key = (s.get("start"), s.get("end"), s.get("label")) if isinstance(
+                s, dict) and _hashable(s) else None
             if key not in index:
                 raise FormatError(f"relation {k}: its {role} is not one of the line's spans",
                                   line)
