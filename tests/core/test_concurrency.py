@@ -12,25 +12,11 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from annotator.db.engine import open_database
-from annotator.importer import import_paths
-
-from .test_crash import WORKER, check_file, make_corpus, spawn
+from .test_crash import WORKER, check_file, make_corpus, spawn, three_document_db
 
 PROCESSES = 3
-SPANS_EACH = 400
-
-
-def make_db(tmp_path: Path) -> Path:
-    path = tmp_path / "shared.sqlite3"
-    (tmp_path / "docs").mkdir()
-    for i in range(3):
-        (tmp_path / "docs" / f"{i}.txt").write_text(f"خبر {i}: " + "قال الرئيس " * 30,
-                                                   encoding="utf-8")
-    db = open_database(path)
-    import_paths(db, [tmp_path / "docs"])
-    db.close()
-    return path
+SPANS_EACH = 1000
+WRITER_SPANS = 2500
 
 
 def reported_ids(out: str) -> list[int]:
@@ -46,7 +32,7 @@ def span_rows(path: Path) -> list[tuple[int, str]]:
 
 
 def test_processes_adding_spans_at_once_lose_nothing(tmp_path: Path) -> None:
-    path = make_db(tmp_path)
+    path = three_document_db(tmp_path / "shared.sqlite3")
     started = time.monotonic()
     procs = [spawn(str(WORKER), str(path), f"ann{i}", str(i), str(SPANS_EACH))
              for i in range(PROCESSES)]
@@ -71,9 +57,10 @@ def test_processes_adding_spans_at_once_lose_nothing(tmp_path: Path) -> None:
 
 
 def test_an_import_while_another_process_annotates(tmp_path: Path) -> None:
-    path = make_db(tmp_path)
+    path = three_document_db(tmp_path / "shared.sqlite3")
     texts = make_corpus(tmp_path / "corpus", 3000)
-    writer = spawn(str(WORKER), str(path), "mona", "1", str(SPANS_EACH))
+    # The writer outlasts the import, so that they overlap even on a loaded machine.
+    writer = spawn(str(WORKER), str(path), "mona", "1", str(WRITER_SPANS))
     importer = spawn("-m", "annotator", "--db", str(path), "import", str(tmp_path / "corpus"))
     w_out, w_err = writer.communicate(timeout=120)
     i_out, i_err = importer.communicate(timeout=120)
@@ -81,7 +68,7 @@ def test_an_import_while_another_process_annotates(tmp_path: Path) -> None:
     assert importer.returncode == 0, i_err
     assert "locked" not in w_err + i_err
     assert f"{len(texts)} imported" in i_out
-    assert len(reported_ids(w_out)) == SPANS_EACH
+    assert len(reported_ids(w_out)) == WRITER_SPANS
     assert sorted(sid for sid, _ in span_rows(path)) == sorted(reported_ids(w_out))
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM document").fetchone()[0] == len(texts) + 3

@@ -147,15 +147,20 @@ def make_corpus(folder: Path, count: int, seed: int = 7) -> dict[str, str]:
     return texts
 
 
-def test_annotating_process_killed_at_random_moments_loses_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "crash.sqlite3"
-    (tmp_path / "docs").mkdir()
+def three_document_db(path: Path) -> Path:
+    """A database at ``path`` holding three short documents to annotate."""
+    docs = path.parent / "docs"
+    docs.mkdir()
     for i in range(3):
-        (tmp_path / "docs" / f"{i}.txt").write_text(f"خبر {i}: " + "قال الرئيس " * 30,
-                                                   encoding="utf-8")
+        (docs / f"{i}.txt").write_text(f"خبر {i}: " + "قال الرئيس " * 30, encoding="utf-8")
     db = open_database(path)
-    import_paths(db, [tmp_path / "docs"])
+    import_paths(db, [docs])
     db.close()
+    return path
+
+
+def test_annotating_process_killed_at_random_moments_loses_nothing(tmp_path: Path) -> None:
+    path = three_document_db(tmp_path / "crash.sqlite3")
     rng = random.Random(20261125)
     model = Model()
     confirmed = in_flight = before_ready = 0
