@@ -121,7 +121,8 @@ def _record(doc: Any) -> dict[str, Any]:
             seen.add(key)
             spans.append({"start": key[0], "end": key[1], "label": key[2], "text": span.text})
     relations = data.get("relations") or []
-    if not all(isinstance(r, list | tuple) and len(r) == 3 for r in relations):
+    if not isinstance(relations, list | tuple) or not all(
+            isinstance(r, list | tuple) and len(r) == 3 for r in relations):
         raise FormatError('user_data "relations" must hold [from, to, type] triples')
     meta = data.get("meta")
     return {"id": data.get("id"), "text": doc.text, "annotator": data.get("annotator"),

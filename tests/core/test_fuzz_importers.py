@@ -585,3 +585,23 @@ def test_cli_reports_bad_input_on_stderr_with_a_non_zero_status(tmp_path: Path) 
                           str(bad)], capture_output=True, text=True, timeout=120)
     assert run.returncode != 0
     assert f"{bad}, line 2" in run.stderr and '"text" must be a string' in run.stderr
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("relations", True), ("relations", [[0, 99, "SPEAKER"]]), ("relations", [["a", 1, 2]]),
+    ("relations", "x"), ("id", []), ("id", True), ("annotator", 5), ("annotator", "\x00"),
+    ("meta", "x"), ("status", "bogus"), ("status", []),
+])
+def test_spacy_user_data_of_the_wrong_shape(key: str, value: Any) -> None:
+    from spacy.tokens import DocBin
+
+    files = spacy([Doc()])
+    bin_ = DocBin(store_user_data=True).from_bytes(files["f.spacy"])
+    from annotator.formats.docbin import blank_arabic
+
+    docs = list(bin_.get_docs(blank_arabic().vocab))
+    docs[0].user_data[key] = value
+    out = DocBin(store_user_data=True)
+    out.add(docs[0])
+    with harness() as h:
+        h.run("spacy", {"f.spacy": out.to_bytes()})
