@@ -112,7 +112,7 @@ def open_source(other: str | os.PathLike[str], local: Database) -> Iterator[Data
     if url == local.url or (path is not None and path == sqlite_path(local.url)):
         raise MergeError(f"{local.location} cannot be merged into itself")
     if path is None:
-        source = open_database(other, migrate=False)
+        source = open_database(other, migrate=False, daily_backup=False)
         try:
             yield source
         finally:
@@ -126,7 +126,7 @@ def open_source(other: str | os.PathLike[str], local: Database) -> Iterator[Data
             _snapshot(path, copy)
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(f"cannot open database {path}: {exc}") from exc
-        source = open_database(copy)
+        source = open_database(copy, daily_backup=False)  # a throwaway copy
         try:
             yield source
         finally:
