@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from PySide6.QtGui import QUndoCommand
 
 from annotator.db.engine import Database
@@ -58,13 +60,18 @@ class CoreCommand(QUndoCommand):
             self.error = str(exc)
             self.setObsolete(True)
             return
+        except SQLAlchemyError as exc:  # the database refused: disk full, read-only, gone
+            reason = getattr(exc, "orig", None) or exc
+            self.error = f"Not saved: the database refused the change ({reason})"
+            self.setObsolete(True)
+            return
         self._done_once = True
         self.changed(self.document_id)
 
     def undo(self) -> None:
         try:
             self.undo_()
-        except SpanError as exc:
+        except (SpanError, SQLAlchemyError) as exc:
             self.error = str(exc)
             self.setObsolete(True)
         self.changed(self.document_id)

@@ -356,3 +356,22 @@ def test_mark_done_works_while_a_filter_hides_the_open_document(
     statuses = [r.status for r in list_documents(db, ensure_project(db), "tester")]
     assert statuses == [Status.DONE, Status.NEW, Status.NEW]
     assert window.current_document_id() == 2
+
+
+def test_a_database_that_refuses_writes_gets_a_clear_message(
+    db: Database, open_window: Opener, qtbot: QtBot
+) -> None:
+    from sqlalchemy import event
+
+    window, view = open_on(db, open_window, SEED_DIR)
+    # From now on SQLite itself refuses every write ("attempt to write a readonly database").
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA query_only = 1"))
+    db.engine.dispose()
+    text = view.text()
+    start = text.index("جون كيري")
+    view.select_range(start, start + 8)
+    key(qtbot, view, Qt.Key.Key_1)
+    assert "Not saved" in window.statusBar().currentMessage()
+    assert "readonly" in window.statusBar().currentMessage()
+    assert window.tagging.undo_stack.count() == 0  # nothing pretends to be done
+    assert view.selection() == (start, start + 8)  # the selection is still there to retry
