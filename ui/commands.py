@@ -45,7 +45,6 @@ class CoreCommand(QUndoCommand):
         self.document_id = document_id
         self.changed = changed
         self.error: str | None = None
-        self._done_once = False
 
     def do(self) -> None:
         raise NotImplementedError
@@ -65,7 +64,6 @@ class CoreCommand(QUndoCommand):
             self.error = f"Not saved: the database refused the change ({reason})"
             self.setObsolete(True)
             return
-        self._done_once = True
         self.changed(self.document_id)
 
     def undo(self) -> None:

@@ -321,19 +321,13 @@ class TaggingView(ArticleView):
 
     def _finish_edge_drag(self, exact: bool) -> None:
         span = self.painter.index.by_id[self.selected_span]  # type: ignore[index]
-        cursor = self.textCursor()
-        q = cursor.position()
+        index = self.umap.from_qt(self.textCursor().position())
         self.clear_selection()
-        index = self.umap.from_qt(q)
-        snap = self.tokens.snap_chars(index, index) if exact else None
-        if snap is None:  # snap the moved edge to the nearest token edge
-            a, b = self.tokens.snap_tokens(index, index)
-            token = self.tokens.token_at(index) or (a, b)
-            edge = token[0] if self._edge == "start" else token[1]
-            if self._edge == "start" and index >= token[1]:
-                edge = token[1]
-            snap = (edge, edge)
-        new = snap[0]
+        if exact:
+            new = self.tokens.snap_chars(index, index)[0]
+        else:  # the edge takes the near side of the word it was dropped in
+            token = self.tokens.token_at(index)
+            new = index if token is None else token[0] if self._edge == "start" else token[1]
         start, end = (new, span.end) if self._edge == "start" else (span.start, new)
         if start > end:
             start, end = end, start
