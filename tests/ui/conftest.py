@@ -23,6 +23,8 @@ from annotator.sample import fill_with_sample  # noqa: E402
 from ui.annotator_prompt import save_annotator  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
+from ..conftest import Backend  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots"  # gitignored; for people to look at
 
@@ -42,17 +44,17 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def sample_db(tmp_path: Path) -> Iterator[Database]:
-    """A real SQLite file holding the bundled sample corpus (40 documents)."""
-    db = open_database(tmp_path / "sample.sqlite3")
+def sample_db(backend: Backend) -> Iterator[Database]:
+    """A real database (SQLite file or PostgreSQL) holding the bundled sample corpus."""
+    db = open_database(backend.new_url("sample"))
     fill_with_sample(db)
     yield db
     db.close()
 
 
 @pytest.fixture
-def empty_db(tmp_path: Path) -> Iterator[Database]:
-    db = open_database(tmp_path / "empty.sqlite3")
+def empty_db(backend: Backend) -> Iterator[Database]:
+    db = open_database(backend.new_url("empty"))
     yield db
     db.close()
 
