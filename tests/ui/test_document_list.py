@@ -1,4 +1,4 @@
-"""The document list's filters on real SQLite files, driven through qtbot."""
+"""The document list's filters on real databases (SQLite and PostgreSQL), driven through qtbot."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from annotator.importer import import_paths
 from annotator.projects import ensure_project
 from annotator.search import search_documents
 from annotator.spans import set_status
+from tests.conftest import Backend
 from ui.document_list import DocumentList
 from ui.document_model import NAME_COLUMN
 
@@ -47,12 +48,12 @@ def name_of(documents: DocumentList, document_id: int | None) -> str | None:
 
 
 @pytest.fixture
-def news_db(tmp_path: Path) -> Iterator[Database]:
+def news_db(tmp_path: Path, backend: Backend) -> Iterator[Database]:
     folder = tmp_path / "news"
     folder.mkdir()
     for name, text in NEWS.items():
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-    db = open_database(tmp_path / "news.sqlite3")
+    db = open_database(backend.new_url("news"))
     import_paths(db, [folder])
     yield db
     db.close()

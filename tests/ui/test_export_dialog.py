@@ -1,5 +1,5 @@
-"""File ▸ Export…: the dialog on real SQLite files, driven with qtbot; the files it
-writes are read back with their consumers (json, spaCy)."""
+"""File ▸ Export…: the dialog on real databases (SQLite, PostgreSQL), driven with qtbot;
+the files it writes are read back with their consumers (json, spaCy)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from annotator.export import ExportFilter, export
 from annotator.importer import import_paths
 from annotator.projects import ensure_project
 from annotator.spans import add_span, set_status
+from tests.conftest import Backend
 from tests.ui.dialog_helpers import LEFT, Screenshot, cancel_at_first_progress, choose, shown
 from ui.background import Task
 from ui.export_dialog import ExportDialog, renamed_for
@@ -49,9 +50,9 @@ def annotated(sample_db: Database) -> Database:
 
 
 @pytest.fixture
-def big_db(tmp_path: Path) -> Iterator[Database]:
+def big_db(tmp_path: Path, backend: Backend) -> Iterator[Database]:
     """300 documents: the export reports progress every 100, so it can be cancelled."""
-    db = open_database(tmp_path / "big.sqlite3")
+    db = open_database(backend.new_url("big"))
     source = tmp_path / "big-in.jsonl"
     source.write_text("".join(
         json.dumps({"id": f"d{i}", "text": f"خبر رقم {i} من بغداد"}, ensure_ascii=False) + "\n"

@@ -1,4 +1,4 @@
-"""The main window on real SQLite databases, driven with keys through qtbot."""
+"""The main window on real databases (SQLite, PostgreSQL), driven with keys through qtbot."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QWidget
 
 from annotator.db.engine import Database
 from annotator.documents import get_document, list_documents
 from annotator.projects import ensure_project
 from annotator.spans import add_span
+from tests.conftest import Backend
 from ui.document_model import NAME_COLUMN, SPANS_COLUMN, STATUS_COLUMN
 from ui.main_window import MainWindow
 
@@ -130,6 +131,7 @@ def test_next_and_previous_document_keys(
 
 def test_empty_database_shows_how_to_add_documents(
     empty_db: Database,
+    backend: Backend,
     open_window: Opener,
     qtbot: QtBot,
     screenshot: Screenshot,
@@ -140,9 +142,14 @@ def test_empty_database_shows_how_to_add_documents(
     assert window.document_list.proxy.rowCount() == 0
     assert window.article.is_empty_state()
     assert window.article.empty_state.isVisible()
-    message = window.article.empty_state.text()
+    rendered = QTextDocument()
+    rendered.setHtml(window.article.empty_state.text())
+    message = rendered.toPlainText()  # what the label shows: "&" in a URL is not "&amp;"
     assert "import PATH" in message and "--sample" in message
     assert empty_db.location in message
+    # A server URL is not repeated in the command (its password would be hidden).
+    db_arg = f'"{empty_db.location}"' if backend.is_sqlite else "URL"
+    assert f"annotator --db {db_arg} import PATH" in message
     assert window.count_status.text() == "0 documents"
     assert window.document_status.text() == ""
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -12,13 +13,13 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from annotator.db.engine import Database
+from annotator.db.engine import Database, open_database
 from annotator.db.models import Status
 from annotator.documents import document_spans, list_documents
 from annotator.importer import import_paths
 from annotator.projects import ensure_project
 from annotator.spans import document_relations
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_DIR, Backend
 from ui.main_window import MainWindow
 from ui.tagging_view import TaggingView
 
@@ -111,10 +112,10 @@ def tag_lavrov_quote(qtbot: QtBot, view: TaggingView) -> tuple[int, int]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    from annotator.db.engine import open_database
-
-    return open_database(tmp_path / "tagging.sqlite3")
+def db(backend: Backend) -> Iterator[Database]:
+    opened = open_database(backend.new_url("tagging"))
+    yield opened
+    opened.close()
 
 
 def test_mouse_drag_and_hotkey_store_the_exact_arabic_words(
@@ -335,9 +336,7 @@ def test_a_span_across_paragraphs_and_nothing_lost_on_close(
     assert len({round(r.top()) for r in rects}) == 3  # painted on each paragraph's line
     window.close()
 
-    from annotator.db.engine import open_database
-
-    again = open_database(db.url.database)
+    again = open_database(db.url.render_as_string(hide_password=False))
     assert [(s.label, s.start, s.end) for s in document_spans(again, 1, "tester")] == [
         ("BOILERPLATE", span.start, span.end)
     ]
@@ -359,19 +358,29 @@ def test_mark_done_works_while_a_filter_hides_the_open_document(
 
 
 def test_a_database_that_refuses_writes_gets_a_clear_message(
-    db: Database, open_window: Opener, qtbot: QtBot
+    db: Database, open_window: Opener, qtbot: QtBot, backend: Backend
 ) -> None:
     from sqlalchemy import event
 
     window, view = open_on(db, open_window, SEED_DIR)
-    # From now on SQLite itself refuses every write ("attempt to write a readonly database").
-    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA query_only = 1"))
+    # From now on the database itself refuses every write: SQLite says "attempt to write a
+    # readonly database", PostgreSQL "cannot execute INSERT in a read-only transaction".
+    refuse = ("PRAGMA query_only = 1" if backend.is_sqlite
+              else "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+
+    def read_only(conn: Any, _record: object) -> None:
+        cursor = conn.cursor()
+        cursor.execute(refuse)
+        cursor.close()
+        conn.commit()
+
+    event.listen(db.engine, "connect", read_only)
     db.engine.dispose()
     text = view.text()
     start = text.index("جون كيري")
     view.select_range(start, start + 8)
     key(qtbot, view, Qt.Key.Key_1)
     assert "Not saved" in window.statusBar().currentMessage()
-    assert "readonly" in window.statusBar().currentMessage()
+    assert ("readonly" if backend.is_sqlite else "read-only") in window.statusBar().currentMessage()
     assert window.tagging.undo_stack.count() == 0  # nothing pretends to be done
     assert view.selection() == (start, start + 8)  # the selection is still there to retry
