@@ -13,6 +13,7 @@ from alembic import context
 from annotator.db.models import Base
 
 engine = context.config.attributes["engine"]
+MIGRATION_LOCK = 0x616E6E6F  # "anno": the advisory lock key taken while migrating
 
 
 def _sqlite_pragma(connection, sql: str) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -35,6 +36,11 @@ with engine.connect() as connection:
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Laptops sharing a server may all open it at once after an upgrade of the app:
+            # one migrates, the others wait here and then find the schema already at head.
+            # (On SQLite, BEGIN IMMEDIATE already makes them queue.)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
     connection.commit()
     if sqlite:
