@@ -63,4 +63,9 @@ done
 if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}" || say "the window may not open until those are installed"
 fi
+# The test suite runs every database test on PostgreSQL as well, in a throwaway cluster
+# it starts from Debian's server binaries (tests/pg_cluster.py). Not needed by the app.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  apt_install postgresql || say "the PostgreSQL half of the tests needs the postgresql package"
+fi
 say "ready: .venv/bin/annotator (CLI), .venv/bin/annotator-gui (window)"
