@@ -10,7 +10,9 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from annotator.sample import sample_database_path
+from annotator.db.engine import open_database
+from annotator.sample import fill_with_sample, sample_database_path
+from tests.conftest import Backend
 from ui import app as app_module
 from ui.main_window import MainWindow
 
@@ -62,6 +64,7 @@ def test_sample_switch_creates_and_opens_the_sample_database(
 def test_db_argument_and_environment_choose_the_database(
     tmp_path: Path, isolated_user_dirs: Path, qapp: QApplication
 ) -> None:
+    """SQLite only: about the default file and file paths given as ``--db``."""
     seen: dict[str, object] = {}
     close_main_window_soon(seen)
     assert app_module.main([]) == 0  # ANNOTATOR_DB, set by conftest
@@ -71,6 +74,22 @@ def test_db_argument_and_environment_choose_the_database(
     close_main_window_soon(seen)
     assert app_module.main(["--db", str(tmp_path / "other.sqlite3")]) == 0
     assert seen["title"] == f"annotator \u2014 {tmp_path / 'other.sqlite3'}"
+
+
+def test_db_url_opens_a_database_on_either_backend(backend: Backend, qapp: QApplication) -> None:
+    url = backend.new_url("app")
+    db = open_database(url)
+    fill_with_sample(db)
+    location = db.location
+    db.close()
+    seen: dict[str, object] = {}
+    close_main_window_soon(seen)
+
+    assert app_module.main(["--db", url]) == 0
+
+    assert seen["title"] == f"annotator \u2014 {location}"
+    assert seen["documents"] == 40
+    assert str(seen["text"]).startswith("فرانكفورت")
 
 
 @pytest.fixture
@@ -89,6 +108,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_file_that_is_not_a_database_is_reported_in_a_dialog(
     tmp_path: Path, qapp: QApplication, dialogs: list[str]
 ) -> None:
+    """SQLite only: a file of the wrong kind."""
     bad = tmp_path / "notes.sqlite3"
     bad.write_bytes(b"these are my notes, not a database\n" * 100)
 
@@ -99,11 +119,29 @@ def test_a_file_that_is_not_a_database_is_reported_in_a_dialog(
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
 
 
-def test_an_unknown_project_is_reported_in_a_dialog(
-    tmp_path: Path, qapp: QApplication, dialogs: list[str]
+def test_a_server_that_cannot_be_reached_is_reported_without_its_password(
+    qapp: QApplication, dialogs: list[str]
 ) -> None:
-    assert app_module.main(["--db", str(tmp_path / "x.sqlite3"), "--project", "nope"]) == 2
-    assert dialogs == [f"there is no project 'nope' in {tmp_path / 'x.sqlite3'}"]
+    url = "postgresql+psycopg://annotator:s3cret@127.0.0.1:1/news"  # nothing listens on 1
+
+    assert app_module.main(["--db", url]) == 2
+
+    assert len(dialogs) == 1
+    assert dialogs[0].startswith(
+        "cannot open database postgresql+psycopg://annotator:***@127.0.0.1:1/news: "
+    )
+    assert "s3cret" not in dialogs[0]
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
+def test_an_unknown_project_is_reported_in_a_dialog(
+    backend: Backend, qapp: QApplication, dialogs: list[str]
+) -> None:
+    url = backend.new_url("x")
+    assert app_module.main(["--db", url, "--project", "nope"]) == 2
+    db = open_database(url)  # main() made it; the message names it as Database does
+    assert dialogs == [f"there is no project 'nope' in {db.location}"]
+    db.close()
 
 
 def test_first_start_asks_for_the_annotator_and_remembers(
