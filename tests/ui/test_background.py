@@ -1,4 +1,5 @@
-"""``ui.background.Task`` on a real worker thread, and our SQLite engine used from one."""
+"""``ui.background.Task`` on a real worker thread, and our engine (SQLite, PostgreSQL) used
+from one."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def test_the_engine_serves_a_worker_thread_the_connection_the_gui_thread_made(
     imported, exported = blocker.args[0]
     assert seen["thread"] == "annotator-task" != threading.current_thread().name
     assert imported.imported == ["new"] and exported.documents == 41
-    # The pooled connection (sqlite3, check_same_thread off) went to the worker and back.
+    # The pooled connection (sqlite3 with check_same_thread off, or psycopg) went to the
+    # worker and back.
     assert sample_db.engine.pool.checkedin() == 1
     assert list_annotators(sample_db) == ["salma"]  # and the GUI thread reads the writes
     assert not task.running
@@ -55,7 +57,7 @@ def test_the_gui_thread_reads_while_the_worker_holds_a_write_transaction(
     writing, read = threading.Event(), threading.Event()
 
     def work(progress: Progress, cancel: threading.Event) -> int:
-        with sample_db.sessions.begin() as s:  # BEGIN IMMEDIATE: the write lock
+        with sample_db.sessions.begin() as s:  # SQLite: BEGIN IMMEDIATE, the write lock
             s.connection().exec_driver_sql("UPDATE document SET name = 'renamed' "
                                            f"WHERE id = {first.id}")
             writing.set()
@@ -66,7 +68,8 @@ def test_the_gui_thread_reads_while_the_worker_holds_a_write_transaction(
     with qtbot.waitSignal(task.finished, timeout=10_000):
         task.start()
         assert writing.wait(10)
-        # WAL: a reader on another connection is not blocked and sees the old name.
+        # WAL (SQLite) or MVCC (PostgreSQL): a reader on another connection is not blocked
+        # and sees the old name.
         assert list_documents(sample_db, project_id)[0].name == first.name
         read.set()
     assert list_documents(sample_db, project_id)[0].name == "renamed"

@@ -1,4 +1,4 @@
-"""The document list's filters on real databases (SQLite and PostgreSQL), driven through qtbot."""
+"""The document list's filters on real databases (SQLite, PostgreSQL), driven by qtbot."""
 
 from __future__ import annotations
 

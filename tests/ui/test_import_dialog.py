@@ -1,4 +1,5 @@
-"""File ▸ Import…: the dialog on real SQLite files and real files, driven with qtbot."""
+"""File ▸ Import…: the dialog on real databases (SQLite, PostgreSQL) and real files, driven
+with qtbot."""
 
 from __future__ import annotations
 

@@ -1,9 +1,13 @@
-"""The label palette on a project's real schema: clicks emit names, the focus stays where
-it was, rows fit a narrow side panel, and the selected span's label is highlighted."""
+"""The label palette on the schema a new project gets: clicks emit names, the focus stays
+where it was, rows fit a narrow side panel, and the selected span's label is highlighted.
+
+The palette never reads the database, so these tests open none (and run once, not per
+backend)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -12,20 +16,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
-from annotator.db.engine import Database
-from annotator.projects import ensure_project, load_schema
+from annotator.schema import DEFAULT_SCHEMA
 from ui.label_palette import LabelPalette
 
 PANEL_WIDTH = 220
 
 
-def open_palette(qtbot: QtBot, db: Database) -> tuple[QWidget, LabelPalette, QLineEdit]:
+def open_palette(qtbot: QtBot) -> tuple[QWidget, LabelPalette, QLineEdit]:
     """A palette beside a line edit that has the focus (standing in for the article)."""
     window = QWidget()
     qtbot.addWidget(window)
     editor = QLineEdit(window)
     palette = LabelPalette(window)
-    palette.set_schema(load_schema(db, ensure_project(db)))
+    palette.set_schema(DEFAULT_SCHEMA)
     palette.setFixedSize(PANEL_WIDTH, 620)
     layout = QHBoxLayout(window)
     layout.addWidget(editor)
@@ -38,10 +41,8 @@ def open_palette(qtbot: QtBot, db: Database) -> tuple[QWidget, LabelPalette, QLi
     return window, palette, editor
 
 
-def test_clicks_emit_label_and_relation_names_and_keep_the_focus(
-    qtbot: QtBot, empty_db: Database
-) -> None:
-    _window, palette, editor = open_palette(qtbot, empty_db)
+def test_clicks_emit_label_and_relation_names_and_keep_the_focus(qtbot: QtBot) -> None:
+    _window, palette, editor = open_palette(qtbot)
 
     with qtbot.waitSignal(palette.label_chosen, timeout=1000) as chosen:
         qtbot.mouseClick(palette.label_button("LOCATION"), Qt.MouseButton.LeftButton)
@@ -59,12 +60,11 @@ def test_clicks_emit_label_and_relation_names_and_keep_the_focus(
 
 def test_rows_show_the_schema_and_fit_the_side_panel(
     qtbot: QtBot,
-    empty_db: Database,
     screenshot: Callable[[QWidget, str], Path],
     distinct_colours: Callable[[QImage], int],
 ) -> None:
-    schema = load_schema(empty_db, ensure_project(empty_db))
-    _window, palette, _editor = open_palette(qtbot, empty_db)
+    schema = DEFAULT_SCHEMA
+    _window, palette, _editor = open_palette(qtbot)
 
     gpe = palette.label_button("GPE")
     assert (gpe.name, gpe.arabic, gpe.hotkey) == ("GPE", "كيان جغرافي سياسي", "4")
@@ -89,18 +89,19 @@ def test_rows_show_the_schema_and_fit_the_side_panel(
     screenshot(palette, "label_palette")
 
 
-def test_highlight_follows_the_selected_span_and_survives_a_new_schema(
-    qtbot: QtBot, empty_db: Database
-) -> None:
-    _window, palette, _editor = open_palette(qtbot, empty_db)
+def test_highlight_follows_the_selected_span_and_survives_a_new_schema(qtbot: QtBot) -> None:
+    _window, palette, _editor = open_palette(qtbot)
     palette.set_highlighted("QUOTE")
     assert palette.label_button("QUOTE").highlighted
     palette.set_highlighted("PERSON")
     assert not palette.label_button("QUOTE").highlighted
     assert palette.highlighted() == "PERSON"
 
-    palette.set_schema(load_schema(empty_db, ensure_project(empty_db)))
+    recoloured = tuple(replace(label, color="#123456") if label.name == "PERSON" else label
+                       for label in DEFAULT_SCHEMA.labels)
+    palette.set_schema(replace(DEFAULT_SCHEMA, labels=recoloured))
     assert palette.label_button("PERSON").highlighted  # a schema edit keeps it
+    assert palette.label_button("PERSON").colour.name() == "#123456"
 
     palette.set_highlighted("NO_SUCH_LABEL")
     assert palette.highlighted() is None

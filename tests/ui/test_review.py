@@ -1,5 +1,5 @@
-"""Review mode with real widgets and keys on a real SQLite file: span classes, the
-queue in the core's order, and A / X / undo writing gold spans with provenance."""
+"""Review mode with real widgets and keys on a real database (SQLite, PostgreSQL): span
+classes, the queue in the core's order, and A / X / undo writing gold spans with provenance."""
 
 from __future__ import annotations
 

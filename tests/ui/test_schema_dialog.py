@@ -1,5 +1,5 @@
-"""The label schema dialog on a real SQLite file: every edit typed into the table and
-checked against what the database holds afterwards."""
+"""The label schema dialog on a real database (SQLite, PostgreSQL): every edit typed into
+the table and checked against what the database holds afterwards."""
 
 from __future__ import annotations
 
