@@ -125,6 +125,13 @@ def ensure_annotator(db: Database, name: str) -> int:
         return annotator_id(s, name)
 
 
+def name_order(name: str) -> tuple[str, str]:
+    """Sort key for names: alphabetical ignoring case (then capitals first, for a tie)."""
+    return name.casefold(), name
+
+
 def list_annotators(db: Database) -> list[str]:
+    """Every annotator's name in :func:`name_order`: sorted here, not by ORDER BY, whose
+    order is the database's collation (capitals first in SQLite, not in en-US PostgreSQL)."""
     with db.reading() as s:
-        return list(s.scalars(select(Annotator.name).order_by(Annotator.name)))
+        return sorted(s.scalars(select(Annotator.name)), key=name_order)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from annotator.db.engine import Database
 from annotator.formats.registry import FORMATS
 from annotator.importer import ImportReport, import_paths
-from annotator.projects import list_annotators
+from annotator.projects import list_annotators, name_order
 from ui.background import Progress
 from ui.settings import app_settings
 from ui.task_dialog import (
@@ -84,7 +84,8 @@ class ImportDialog(TaskDialog):
         self.annotator_combo = QComboBox(self.form)
         self.annotator_combo.setEditable(True)
         self.annotator_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        names = sorted(set(list_annotators(db)) | ({annotator} if annotator else set()))
+        names = sorted(set(list_annotators(db)) | ({annotator} if annotator else set()),
+                       key=name_order)
         self.annotator_combo.addItems([FROM_FILE, *names])
         self.sentences_spin = QSpinBox(self.form)
         self.sentences_spin.setRange(1, 1_000_000)

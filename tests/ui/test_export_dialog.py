@@ -19,7 +19,7 @@ from annotator.db.models import Status
 from annotator.documents import get_document, list_documents
 from annotator.export import ExportFilter, export
 from annotator.importer import import_paths
-from annotator.projects import ensure_project
+from annotator.projects import ensure_annotator, ensure_project
 from annotator.spans import add_span, set_status
 from tests.conftest import Backend
 from tests.ui.dialog_helpers import LEFT, Screenshot, cancel_at_first_progress, choose, shown
@@ -117,6 +117,18 @@ def test_jsonl_with_filters_and_a_split_is_what_the_core_writes(
     assert str(parts["train"]) in dialog.summary.toPlainText()
     assert dialog.run_button.isEnabled() and dialog.form.isEnabled()
     screenshot(dialog, "export-dialog-done")
+
+
+def test_annotators_are_in_alphabetical_order_whatever_the_collation(
+    empty_db: Database, qtbot: QtBot
+) -> None:
+    # ORDER BY name follows the database's collation: SQLite and a C-locale PostgreSQL put
+    # capitals first, an en-US PostgreSQL does not. The dialog shows one order everywhere.
+    for name in ("omar", "Zaid", "gold", "Layla", "سلمى", "layla"):
+        ensure_annotator(empty_db, name)
+    dialog = open_dialog(empty_db, qtbot)
+    texts = [dialog.annotator_list.item(i).text() for i in range(dialog.annotator_list.count())]
+    assert texts == ["gold (gold standard)", "Layla", "layla", "omar", "Zaid", "سلمى"]
 
 
 def test_spacy_done_only_shows_the_warnings_and_where_all_of_them_are(

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from annotator.db.engine import Database
 from annotator.documents import document_spans, find_document, get_document, list_documents
-from annotator.projects import ensure_project
+from annotator.projects import ensure_annotator, ensure_project
 from tests.ui.dialog_helpers import LEFT, Screenshot, cancel_at_first_progress, choose, shown
 from ui.background import Task
 from ui.import_dialog import FROM_FILE, ImportDialog
@@ -113,6 +113,15 @@ def test_a_folder_imports_and_the_summary_lists_every_file(
     assert dialog.report is not None and dialog.report.imported == ["old"]
     doc = find_document(empty_db, ensure_project(empty_db), "old")
     assert doc is not None and doc.text == OTHER
+
+
+def test_annotator_choices_are_in_alphabetical_order(empty_db: Database, qtbot: QtBot) -> None:
+    for name in ("omar", "Zaid", "gold", "Layla"):
+        ensure_annotator(empty_db, name)
+    dialog = open_dialog(empty_db, qtbot, annotator="tester")
+    combo = dialog.annotator_combo
+    items = [combo.itemText(i) for i in range(combo.count())]
+    assert items == [FROM_FILE, "gold", "Layla", "omar", "tester", "Zaid"]
 
 
 def test_jsonl_spans_go_to_the_annotator_chosen(
