@@ -137,6 +137,24 @@ class DocumentList(QWidget):
         self._emit_counts()
         self._schedule_text_search()  # documents may have come or gone
 
+    def refresh_rows(self, rows: Sequence[DocumentRow]) -> None:
+        """Show ``rows`` read again (View ▸ Refresh): filters, sort, the open document's
+        row and the scroll position stay, and nothing opens again."""
+        scroll = self.table.verticalScrollBar().value()
+        self._quiet = True
+        try:
+            self.model.set_rows(rows)
+            self.table.verticalScrollBar().setValue(scroll)
+            self._restore_current(self._open_id)
+        finally:
+            self._quiet = False
+        self._emit_counts()
+        self._schedule_text_search()
+
+    def rows(self) -> list[DocumentRow]:
+        """The rows shown and filtered out, as last read."""
+        return [self.model.document_at(n) for n in range(self.model.rowCount())]
+
     def update_row(self, row: DocumentRow) -> bool:
         """Refresh one document's row (False if it is not listed). The open document
         stays in view even when it no longer passes the status filter."""

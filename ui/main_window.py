@@ -7,10 +7,11 @@ wired here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
@@ -34,6 +35,7 @@ from ui.elided_label import ElidedLabel
 from ui.export_dialog import ExportDialog
 from ui.import_dialog import ImportDialog
 from ui.review_pane import ReviewPane
+from ui.review_refresh import AUTO_REFRESH_SECONDS, by_id, describe_changes
 from ui.schema_dialog import LabelSchemaDialog
 from ui.settings import app_settings
 from ui.side_panel import SidePanel
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
         self.document_list.text_search_finished.connect(self._text_search_finished)
         self.article.view.zoom_changed.connect(self._show_zoom)
 
+        self.refreshed_at = time.monotonic()  # the last read of what others saved
         self._restore_settings()
         self.reload_documents()
 
@@ -171,6 +174,10 @@ class MainWindow(QMainWindow):
             self._action("Zoom &Out", [QKeySequence.StandardKey.ZoomOut], view.zoom_out)
         )
         view_menu.addAction(self._action("&Actual Size", ["Ctrl+0"], view.reset_zoom))
+        view_menu.addSeparator()
+        view_menu.addAction(
+            self._action("&Refresh", [QKeySequence.StandardKey.Refresh], self.refresh)
+        )
 
         review_menu = menus.addMenu("&Review")
         self.agreement_report_action = self._action(
@@ -224,6 +231,28 @@ class MainWindow(QMainWindow):
             self.document_list.select_first()
         # Start in the list, so the arrow keys move through documents at once.
         self.document_list.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def refresh(self, *, quiet: bool = False) -> None:
+        """View ▸ Refresh (F5): read again what others saved in the database (the list
+        rows; the open document's spans, or in review mode the pane's layers and queue),
+        keeping the open document, its selection and the scroll position; the status
+        bar says what changed (``quiet``: only when something did)."""
+        self.refreshed_at = time.monotonic()
+        before = {self.annotator: by_id(self.document_list.rows())}
+        rows = list_documents(self.db, self.project_id, self.annotator)
+        if not before[self.annotator]:
+            self.reload_documents()  # the first documents: open one
+        else:
+            self.document_list.refresh_rows(rows)
+            self._show_progress()
+        if self.review_pane is not None:
+            self.review_pane.refresh(quiet=quiet)
+            return
+        if self.tagging.document_id is not None:
+            self.tagging.reload()
+        said = describe_changes(before, {self.annotator: by_id(rows)})
+        if said or not quiet:
+            self.show_message(f"Refreshed: {said or 'nothing new'}")
 
     def set_annotator(self, annotator: str | None) -> None:
         """Show and edit ``annotator``'s spans; the list shows their statuses."""
@@ -422,6 +451,13 @@ class MainWindow(QMainWindow):
         settings.setValue("documents/header", self.document_list.header_state())
         settings.setValue("article/zoom", self.article.view.zoom)
         settings.sync()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Back in the window after a while: read what others saved meanwhile."""
+        super().changeEvent(event)
+        if (event.type() == QEvent.Type.ActivationChange and self.isActiveWindow()
+                and time.monotonic() - self.refreshed_at >= AUTO_REFRESH_SECONDS):
+            self.refresh(quiet=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

@@ -8,7 +8,14 @@ relabel the selected gold span (or draw a gold span over selected text), Alt+Lef
 (Alt+Shift for the start) move its edges, N / P (or Alt+Down / Alt+Up through the
 window) the next / previous document of the queue, Ctrl+Z / Ctrl+Shift+Z undo / redo.
 The queue is the core's per-document ranking
-(:func:`annotator.agreement.agreement_report`), computed in a background Task.
+(:func:`annotator.agreement.agreement_report`), computed in a background Task, with each
+document's statuses (a check per annotator who marked it done).
+
+:meth:`ReviewPane.refresh` (the window's View ▸ Refresh, F5) reads again what others
+saved meanwhile: the open document's spans at once, the queue and the statuses in the
+Task; the open document, its selected span and the scroll position stay. An undo that
+the others' work has made impossible (the gold span it would remove is gone) fails with
+a message and leaves the undo history; nothing else changes.
 """
 
 from __future__ import annotations
@@ -29,12 +36,20 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.db.engine import Database
-from annotator.documents import SpanValue, document_spans, get_document
+from annotator.db.models import Status
+from annotator.documents import (
+    DocumentRow,
+    SpanValue,
+    document_spans,
+    get_document,
+    list_documents,
+)
 from annotator.export import GOLD
 from annotator.gold import GoldSpan, gold_spans
 from annotator.projects import load_schema
 from ui.background import Progress, Task
 from ui.commands import CoreCommand
+from ui.document_model import STATUS_TEXT
 from ui.review_commands import (
     AcceptIntoGold,
     AcceptSide,
@@ -43,11 +58,13 @@ from ui.review_commands import (
     RejectFromGold,
 )
 from ui.review_painter import LEGEND, Legend
+from ui.review_refresh import Rows, by_id, describe_changes
 from ui.review_view import ReviewView
 from ui.span_painter import SpanStyle
 
 KEYS = {Qt.Key.Key_A, Qt.Key.Key_X, Qt.Key.Key_N, Qt.Key.Key_P, Qt.Key.Key_Delete,
         Qt.Key.Key_Backspace}
+DONE_MARK = "\u2713"  # one per compared annotator who marked the document done
 
 
 class ReviewPane(QWidget):
@@ -67,6 +84,10 @@ class ReviewPane(QWidget):
         self.gold: dict[int, GoldSpan] = {}
         self.undo_stack = QUndoStack(self)
         self.queue_error: str | None = None
+        self.rows: dict[str, Rows] = {}  # each compared annotator's status and span counts
+        self._filling = False  # the queue is being refilled: moving in it opens nothing
+        self._refresh: bool | None = None  # a refresh waits for the Task (True: say so)
+        self._again = False  # F5 while the Task ran: run it once more
 
         self.title = QLabel(self)
         self.title.setText(f"Reviewing {', '.join(map(escape, self.annotators))} into "
@@ -112,30 +133,64 @@ class ReviewPane(QWidget):
     def _rank(self, progress: Progress, cancel: threading.Event) -> object:
         from annotator.agreement import agreement_report
 
-        return agreement_report(self.db, self.project_id, self.annotators).documents
+        rows = {a: by_id(list_documents(self.db, self.project_id, a))
+                for a in self.annotators}
+        return agreement_report(self.db, self.project_id, self.annotators).documents, rows
 
-    def _fill_queue(self, documents: object) -> None:
-        for doc in documents:  # type: ignore[attr-defined]
-            kappa = "\u2014" if doc.kappa is None else f"{doc.kappa:.2f}"
-            item = QListWidgetItem(f"\u2068{doc.name}\u2069  \u03ba {kappa}  "
-                                   f"F1 {doc.f1_overlap:.2f}", self.queue)
-            item.setData(Qt.ItemDataRole.UserRole, doc.document_id)
-        self.message.emit(f"{self.queue.count():,} documents to review, "
-                          "most disagreement first")
-        if self.queue.count():
+    def _fill_queue(self, result: object) -> None:
+        documents, rows = result  # type: ignore[misc]
+        before, self.rows = self.rows, rows
+        order = self.queue_ids()
+        scroll = self.queue.verticalScrollBar().value()
+        self._filling = True  # the open document stays open
+        try:
+            self.queue.clear()
+            for doc in documents:
+                kappa = "\u2014" if doc.kappa is None else f"{doc.kappa:.2f}"
+                item = QListWidgetItem(f"\u2068{doc.name}\u2069  \u03ba {kappa}  "
+                                       f"F1 {doc.f1_overlap:.2f}", self.queue)
+                item.setData(Qt.ItemDataRole.UserRole, doc.document_id)
+                self._show_statuses(item, doc.document_id)
+            ids = self.queue_ids()
+            if self.document_id in ids:
+                self.queue.setCurrentRow(ids.index(self.document_id))
+                self.queue.verticalScrollBar().setValue(scroll)
+                self.queue.scrollToItem(self.queue.currentItem())
+        finally:
+            self._filling = False
+        if self._refresh is None:
+            self.message.emit(f"{self.queue.count():,} documents to review, "
+                              "most disagreement first")
+        else:
+            said = describe_changes(before, rows) if before else ""
+            if order and ids != order:
+                said += (", " if said else "") + "queue reordered"
+            if said or self._refresh:
+                self.message.emit(f"Refreshed: {said or 'nothing new'}")
+        if self.document_id is None and self.queue.count():
             self.queue.setCurrentRow(0)
+        self._done_refreshing()
         self.queue_ready.emit()
+
+    def _show_statuses(self, item: QListWidgetItem, document_id: int) -> None:
+        """A check per annotator who marked the document done; each one in the tip."""
+        theirs = [(a, self.rows.get(a, {}).get(document_id)) for a in self.annotators]
+        done = sum(row is not None and row.status == Status.DONE for _a, row in theirs)
+        if done:
+            item.setText(f"{item.text()}  {DONE_MARK * done}")
+        item.setToolTip("\n".join(_status_line(a, row) for a, row in theirs))
 
     def _queue_failed(self, message: str) -> None:
         self.queue_error = message
         self.message.emit(f"No review queue: {message}")
+        self._done_refreshing()
 
     def queue_ids(self) -> list[int]:
         return [self.queue.item(i).data(Qt.ItemDataRole.UserRole)
                 for i in range(self.queue.count())]
 
     def _queue_moved(self, item: QListWidgetItem | None, _old: object) -> None:
-        if item is not None:
+        if item is not None and not self._filling:
             self.open(item.data(Qt.ItemDataRole.UserRole))
 
     def step(self, forward: bool) -> None:
@@ -143,6 +198,27 @@ class ReviewPane(QWidget):
         row = self.queue.currentRow() + (1 if forward else -1)
         if 0 <= row < self.queue.count():
             self.queue.setCurrentRow(row)
+
+    # -- refresh -----------------------------------------------------------------------
+
+    def refresh(self, *, quiet: bool = False) -> None:
+        """Read again what others saved: the open document's spans now, the queue and
+        statuses in the background; a message says what changed (``quiet``: only when
+        something did)."""
+        self.reload()
+        self._refresh = not quiet or bool(self._refresh)
+        if self.task.running:
+            self._again = True
+            return
+        self.queue_error = None
+        self.task.start()
+
+    def _done_refreshing(self) -> None:
+        if self._again:
+            self._again = False
+            self.task.start()
+        else:
+            self._refresh = None
 
     # -- the article -------------------------------------------------------------------
 
@@ -244,6 +320,26 @@ class ReviewPane(QWidget):
         if command.error:
             self.message.emit(command.error)
 
+    def undo(self, *, redo: bool = False) -> None:
+        """Undo (redo) the last adjudication. When the others' work has made that
+        impossible, say why; the command leaves the history (the stack drops an obsolete
+        one) and the article shows the database as it is."""
+        stack = self.undo_stack
+        index = stack.index() if redo else stack.index() - 1
+        if not 0 <= index < stack.count():
+            return
+        command = stack.command(index)
+        assert isinstance(command, CoreCommand)
+        what, command.error = command.text(), None
+        if redo:
+            stack.redo()
+        else:
+            stack.undo()
+        if command.error:
+            self.message.emit(f"Cannot {'redo' if redo else 'undo'} \u201c{what}\u201d: "
+                              f"{command.error}; it is no longer in the undo history")
+            self.reload()
+
     # -- keys --------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -263,10 +359,7 @@ class ReviewPane(QWidget):
             event.accept()
             return True
         if undo:
-            if mods & Qt.KeyboardModifier.ShiftModifier:
-                self.undo_stack.redo()
-            else:
-                self.undo_stack.undo()
+            self.undo(redo=bool(mods & Qt.KeyboardModifier.ShiftModifier))
         elif side:
             self.accept_side()
         elif label:
@@ -278,3 +371,10 @@ class ReviewPane(QWidget):
         else:
             self.step(forward=key == Qt.Key.Key_N)
         return True
+
+
+def _status_line(annotator: str, row: DocumentRow | None) -> str:
+    if row is None:
+        return f"{annotator}: not listed"
+    spans = f"{row.span_count:,} span{'s' if row.span_count != 1 else ''}"
+    return f"{annotator}: {STATUS_TEXT[row.status]}, {spans}"

@@ -21,9 +21,12 @@ from annotator.db.engine import Database, open_database  # noqa: E402
 from annotator.projects import ensure_project  # noqa: E402
 from annotator.sample import fill_with_sample  # noqa: E402
 from ui.annotator_prompt import save_annotator  # noqa: E402
+from ui.background import Task  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.review_pane import ReviewPane  # noqa: E402
 
 from ..conftest import Backend  # noqa: E402
+from .test_review_data import add_two_annotators  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots"  # gitignored; for people to look at
@@ -73,6 +76,22 @@ def open_window(qtbot: QtBot) -> Callable[..., MainWindow]:
         return window
 
     return opener
+
+
+@pytest.fixture
+def review(sample_db: Database, open_window: Callable[..., MainWindow],
+           monkeypatch: pytest.MonkeyPatch) -> tuple[MainWindow, ReviewPane, dict]:
+    """A window in review mode for huda and omar over the sample corpus
+    (:func:`tests.ui.test_review_data.add_two_annotators`; returns their span ids).
+    The queue is ranked synchronously."""
+    monkeypatch.setattr(Task, "synchronous", True)
+    ids = add_two_annotators(sample_db)
+    window = open_window(sample_db)
+    monkeypatch.setattr("ui.main_window.choose_annotators", lambda *a: ["huda", "omar"])
+    window.review_action.trigger()
+    pane = window.review_pane
+    assert pane is not None and window.stack.currentWidget() is pane
+    return window, pane, ids
 
 
 def _distinct_colours(image: QImage, step: int = 3) -> int:

@@ -16,9 +16,7 @@ from annotator.agreement import agreement_report
 from annotator.db.engine import Database
 from annotator.gold import gold_spans
 from annotator.projects import ensure_project
-from tests.ui.test_review_data import add_two_annotators
 from ui.background import Task
-from ui.main_window import MainWindow
 from ui.review_classes import AGREED, CONFLICT, SINGLE
 from ui.review_pane import ReviewPane
 
@@ -28,18 +26,6 @@ CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModi
 @pytest.fixture(autouse=True)
 def synchronous(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Task, "synchronous", True)
-
-
-@pytest.fixture
-def review(sample_db: Database, open_window: Callable[..., MainWindow],
-           monkeypatch: pytest.MonkeyPatch) -> tuple[MainWindow, ReviewPane, dict]:
-    ids = add_two_annotators(sample_db)
-    window = open_window(sample_db)
-    monkeypatch.setattr("ui.main_window.choose_annotators", lambda *a: ["huda", "omar"])
-    window.review_action.trigger()
-    pane = window.review_pane
-    assert pane is not None and window.stack.currentWidget() is pane
-    return window, pane, ids
 
 
 def open_doc(pane: ReviewPane, document_id: int) -> None:
