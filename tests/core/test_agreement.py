@@ -221,16 +221,12 @@ def test_vectorised_tokens_on_real_articles() -> None:
     assert sum(map(len, want)) > 10_000 and tokens_per_text(texts) == want
 
 
-def test_cli_table_and_json(tmp_path: Path) -> None:
-    dbfile = str(tmp_path / "cli.sqlite3")
-    from annotator.db.engine import open_database
-
-    db = open_database(dbfile)
+def test_cli_table_and_json(db: Database, db_url: str, tmp_path: Path) -> None:
     store(db, tmp_path, {"a": REFERENCE, "b": OTHER, "c": OTHER[:3]})
     db.close()
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "annotator", "--db", dbfile, *args],
+        return subprocess.run([sys.executable, "-m", "annotator", "--db", db_url, *args],
                               capture_output=True, text=True)
 
     table = run("agreement")

@@ -1,4 +1,4 @@
-"""The command line, run as a real process on real files."""
+"""The command line, run as a real process on a real database (SQLite file or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_DIR, Backend
 
 SEED = next(SEED_DIR.glob("*.txt"))
 
@@ -25,8 +25,9 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 @pytest.fixture
-def dbfile(tmp_path: Path) -> str:
-    return str(tmp_path / "cli.sqlite3")
+def dbfile(backend: Backend) -> str:
+    """Where ``--db`` points: a SQLite file, or a PostgreSQL URL."""
+    return backend.new_url("cli")
 
 
 def test_import_reports_and_exit_status(dbfile: str, tmp_path: Path) -> None:
@@ -42,10 +43,12 @@ def test_import_reports_and_exit_status(dbfile: str, tmp_path: Path) -> None:
     assert f"FAILED: {bad}, line 1: not valid utf-8" in failed.stderr
 
 
-def test_database_from_environment_variable(tmp_path: Path) -> None:
-    path = tmp_path / "env.sqlite3"
-    out = run("import", str(SEED_DIR), env={"ANNOTATOR_DB": str(path)})
-    assert out.returncode == 0 and path.exists() and str(path) in out.stdout
+def test_database_from_environment_variable(backend: Backend) -> None:
+    location = backend.new_url("env")
+    out = run("import", str(SEED_DIR), env={"ANNOTATOR_DB": location})
+    assert out.returncode == 0 and location in out.stdout, out.stderr
+    stats = json.loads(run("stats", "--json", env={"ANNOTATOR_DB": location}).stdout)
+    assert stats["documents"] == 1
 
 
 def test_stats_and_json(dbfile: str, tmp_path: Path) -> None:

@@ -1,4 +1,7 @@
-"""The schema's constraints, connection settings and locations, on real SQLite files."""
+"""The schema's constraints, connection settings and locations, on SQLite and PostgreSQL.
+
+The connection settings (WAL, busy timeout) and the default file location are SQLite's
+own and tested on a file only."""
 
 from __future__ import annotations
 
@@ -40,11 +43,13 @@ def _raw_span(db: Database, doc_id: int, start: int, end: int, length: int | Non
         ))
 
 
-def test_sqlite_opens_with_wal_foreign_keys_and_busy_timeout(db: Database) -> None:
+def test_sqlite_opens_with_wal_foreign_keys_and_busy_timeout(db_path: Path) -> None:
+    db = open_database(db_path)
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+    db.close()
 
 
 def test_one_document_per_text_hash_in_a_project(db: Database) -> None:
@@ -117,12 +122,12 @@ def test_default_location_is_created(tmp_path: Path) -> None:
         db.close()
 
 
-def test_reopening_keeps_data(db_path: Path, tmp_path: Path) -> None:
+def test_reopening_keeps_data(db_url: str, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("خبر", encoding="utf-8")
-    first = open_database(db_path)
+    first = open_database(db_url)
     import_paths(first, [tmp_path / "a.txt"])
     first.close()
-    again = open_database(db_path)
+    again = open_database(db_url)
     assert again.backup is None
     with again.reading() as s:
         assert s.scalars(select(Document.text)).all() == ["خبر"]
