@@ -6,13 +6,31 @@ puts the span back under its old id and later commands that name it stay valid.
 
 A command whose first run fails (the core refused, e.g. a span someone else deleted)
 keeps the error in ``error`` and marks itself obsolete, so the stack drops it.
+
+A command given a ``queue`` (:class:`ui.pending.PendingChanges`) that the *database*
+refuses (disk full, read-only, locked too long, server gone) stays on the stack as
+pending and waits in the queue, as does every command pushed while one waits; the queue
+runs it when the database takes it again. Undoing a pending command takes it back out of
+the queue: it never reached the database. Meanwhile :meth:`CoreCommand.preview` shows
+what it will do.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from dataclasses import replace
+from enum import Enum
+from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from PySide6.QtGui import QUndoCommand
 
@@ -33,7 +51,28 @@ from annotator.spans import (
     set_status,
 )
 
+if TYPE_CHECKING:
+    from ui.pending import PendingChanges
+
 Changed = Callable[[int], None]  # called with the document id after every redo/undo
+
+# The database, not a rule, refused: full disk, read-only file or transaction, a lock held
+# past the busy timeout, a lost server. The same change may well work later.
+REFUSALS = (OperationalError, InterfaceError, InternalError, DisconnectionError, PoolTimeout)
+_placeholder_ids = itertools.count(1)  # pending new spans show with ids -1, -2, ...
+
+
+class Outcome(Enum):
+    DONE = "done"
+    RULE = "rule"  # the core refused (SpanError): it never will work
+    REFUSED = "refused"  # the database refused for now: try again later
+    FAILED = "failed"  # the database refused for good (a constraint, a bad statement)
+
+
+def refusal_reason(exc: SQLAlchemyError) -> str:
+    """The database's own words (SQLite's or the server's first line)."""
+    reason = str(getattr(exc, "orig", None) or exc).strip()
+    return reason.splitlines()[0] if reason else type(exc).__name__
 
 
 class CoreCommand(QUndoCommand):
@@ -45,6 +84,9 @@ class CoreCommand(QUndoCommand):
         self.document_id = document_id
         self.changed = changed
         self.error: str | None = None
+        self.queue: PendingChanges | None = None  # where a refused change waits
+        self.pending = False  # waiting in the queue, not in the database yet
+        self.applied = False  # in the database (done, not undone)
 
     def do(self) -> None:
         raise NotImplementedError
@@ -52,26 +94,55 @@ class CoreCommand(QUndoCommand):
     def undo_(self) -> None:
         raise NotImplementedError
 
-    def redo(self) -> None:
+    def preview(self, spans: list[SpanValue]) -> list[SpanValue]:
+        """The open document's spans as they will be once this pending change is saved."""
+        return spans
+
+    def attempt(self) -> tuple[Outcome, str]:
+        """Run the change once; the outcome and, unless done, why not."""
         try:
             self.do()
         except SpanError as exc:
-            self.error = str(exc)
-            self.setObsolete(True)
+            return Outcome.RULE, str(exc)
+        except REFUSALS as exc:
+            return Outcome.REFUSED, refusal_reason(exc)
+        except SQLAlchemyError as exc:
+            return Outcome.FAILED, f"the database refused the change ({refusal_reason(exc)})"
+        self.applied = True
+        return Outcome.DONE, ""
+
+    def redo(self) -> None:
+        queue = self.queue
+        if queue is not None and queue.count():  # wait behind the earlier changes
+            queue.add(self)
+            self.changed(self.document_id)
             return
-        except SQLAlchemyError as exc:  # the database refused: disk full, read-only, gone
-            reason = getattr(exc, "orig", None) or exc
-            self.error = f"Not saved: the database refused the change ({reason})"
+        outcome, message = self.attempt()
+        if outcome is Outcome.REFUSED and queue is not None:
+            self.error = f"Not saved yet: {message}. It will be tried again."
+            queue.add(self, message)
+        elif outcome is Outcome.RULE:
+            self.error = message
+        elif outcome is not Outcome.DONE:
+            if outcome is Outcome.REFUSED:
+                message = f"the database refused the change ({message})"
+            self.error = f"Not saved: {message}"
+        if outcome is not Outcome.DONE and not self.pending:
             self.setObsolete(True)
             return
         self.changed(self.document_id)
 
     def undo(self) -> None:
-        try:
-            self.undo_()
-        except (SpanError, SQLAlchemyError) as exc:
-            self.error = str(exc)
-            self.setObsolete(True)
+        if self.pending:  # it never reached the database: just stop waiting
+            assert self.queue is not None
+            self.queue.remove(self)
+        elif self.applied:
+            try:
+                self.undo_()
+                self.applied = False
+            except (SpanError, SQLAlchemyError) as exc:
+                self.error = str(exc)
+                self.setObsolete(True)
         self.changed(self.document_id)
 
 
@@ -81,6 +152,11 @@ class AddSpan(CoreCommand):
         super().__init__(f"Tag {label}", db, document_id, changed)
         self.annotator, self.label, self.start, self.end = annotator, label, start, end
         self.span: SpanValue | None = None
+        self.placeholder = -next(_placeholder_ids)  # its id on screen while it waits
+
+    def preview(self, spans: list[SpanValue]) -> list[SpanValue]:
+        return [*spans, SpanValue(self.placeholder, self.start, self.end, self.label,
+                                  self.annotator, "pending")]
 
     def do(self) -> None:
         self.span = add_span(self.db, self.document_id, self.annotator, self.label,
@@ -99,6 +175,9 @@ class DeleteSpan(CoreCommand):
         self.span_id, self.annotator = span_id, annotator
         self.gone: DeletedSpan | None = None
 
+    def preview(self, spans: list[SpanValue]) -> list[SpanValue]:
+        return [s for s in spans if s.id != self.span_id]
+
     def do(self) -> None:
         self.gone = delete_span(self.db, self.span_id, self.annotator)
         self.setText(f"Delete {self.gone.span.label}")
@@ -115,6 +194,9 @@ class RelabelSpan(CoreCommand):
         self.span_id, self.label, self.annotator = span_id, label, annotator
         self.before: str | None = None
 
+    def preview(self, spans: list[SpanValue]) -> list[SpanValue]:
+        return [replace(s, label=self.label) if s.id == self.span_id else s for s in spans]
+
     def do(self) -> None:
         self.before = relabel_span(self.db, self.span_id, self.label, self.annotator).label
 
@@ -129,6 +211,10 @@ class ResizeSpan(CoreCommand):
         super().__init__("Move span edge", db, document_id, changed)
         self.span_id, self.start, self.end, self.annotator = span_id, start, end, annotator
         self.before: tuple[int, int] | None = None
+
+    def preview(self, spans: list[SpanValue]) -> list[SpanValue]:
+        return [replace(s, start=self.start, end=self.end) if s.id == self.span_id else s
+                for s in spans]
 
     def do(self) -> None:
         old = resize_span(self.db, self.span_id, self.start, self.end, self.annotator)

@@ -13,7 +13,14 @@ from functools import partial
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.db.engine import Database
 from annotator.db.models import Status
@@ -34,6 +41,7 @@ from ui.document_list import DocumentList
 from ui.elided_label import ElidedLabel
 from ui.export_dialog import ExportDialog
 from ui.import_dialog import ImportDialog
+from ui.pending import PendingBanner, ask_before_closing
 from ui.review_pane import ReviewPane
 from ui.review_refresh import AUTO_REFRESH_SECONDS, by_id, describe_changes
 from ui.schema_dialog import LabelSchemaDialog
@@ -97,7 +105,14 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)  # the tagging splitter, or a review pane
         self.stack.addWidget(self.splitter)
         self.review_pane: ReviewPane | None = None
-        self.setCentralWidget(self.stack)
+        # Over everything: changes the database refused for now, until they are saved.
+        self.pending_banner = PendingBanner(self.tagging.pending, self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pending_banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self._create_status_bar()
         self._create_actions()
@@ -370,6 +385,8 @@ class MainWindow(QMainWindow):
 
     def switch_annotator(self) -> None:
         """Ask for another annotator's name and show (and edit) their spans."""
+        if self.tagging.has_pending("Switching annotator"):
+            return
         name = ask_annotator_name(self, self.annotator, list_annotators(self.db))
         if name and name != self.annotator:
             save_annotator(name)
@@ -460,5 +477,8 @@ class MainWindow(QMainWindow):
             self.refresh(quiet=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not ask_before_closing(self, self.tagging.pending):
+            event.ignore()
+            return
         self.save_settings()
         super().closeEvent(event)

@@ -57,6 +57,7 @@ class SpanPainter:
         self.selected: int | None = None
         self.partners: set[int] = set()  # spans related to the hovered or selected one
         self.candidates: set[int] = set()  # link targets while choosing a partner
+        self.pending: set[int] = set()  # spans shown as they will be once saved: dashed
         self._cache: dict[int, list[_Piece]] = {}  # block number -> pieces
         document.documentLayout().documentSizeChanged.connect(lambda _size: self.invalidate())
 
@@ -153,6 +154,8 @@ class SpanPainter:
                 tint.setAlpha(45 if span.label in self.style.long_labels else 80)
                 if span.id == self.selected:
                     tint.setAlpha(140)
+                elif span.id in self.pending:
+                    tint.setAlpha(35)
                 painter.fillRect(piece.rect, tint)
                 lane = min(piece.lane, MAX_BAR_LANES - 1)
                 bar_y = piece.line_bottom - BAR_HEIGHT - lane * (BAR_HEIGHT + BAR_GAP)
@@ -160,7 +163,11 @@ class SpanPainter:
                     QRectF(piece.rect.left(), bar_y, piece.rect.width(), BAR_HEIGHT), color
                 )
                 if span.id == self.selected:
-                    outlines.append((piece.rect, color.darker(160), Qt.PenStyle.SolidLine))
+                    style = Qt.PenStyle.DashLine if span.id in self.pending else \
+                        Qt.PenStyle.SolidLine
+                    outlines.append((piece.rect, color.darker(160), style))
+                elif span.id in self.pending:
+                    outlines.append((piece.rect, color.darker(150), Qt.PenStyle.DashLine))
                 elif span.id in self.partners or span.id in self.candidates:
                     outlines.append((piece.rect, color.darker(140), Qt.PenStyle.DashLine))
         for rect, color, style in outlines:

@@ -5,9 +5,14 @@ open document. Widgets tell it what the user asked for (a label key, a deletion,
 moved, a partner chosen); it pushes a command, and when any command runs (or is undone)
 it reloads that document's spans and emits ``document_changed`` so the window can refresh
 the list row and the span list.
+
+A change the database refuses for now waits in ``pending`` (:mod:`ui.pending`) and is
+tried again; the view shows the document as it will be, the waiting spans dashed.
 """
 
 from __future__ import annotations
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QUndoStack
@@ -27,6 +32,7 @@ from ui.commands import (
     ResizeSpan,
     SetStatus,
 )
+from ui.pending import PendingChanges
 from ui.span_painter import SpanStyle
 from ui.tagging_view import TaggingView
 
@@ -47,8 +53,13 @@ class TaggingController(QObject):
         self.annotator = annotator
         self.schema = schema
         self.undo_stack = QUndoStack(self)
+        self.pending = PendingChanges(self)
+        self.pending.updated.connect(self._show_pending)
+        self.pending.saved.connect(self._saved)
+        self.pending.dropped.connect(self.message)
         self.document_id: int | None = None
-        self.spans: list[SpanValue] = []
+        self._stored: list[SpanValue] = []  # the open document's spans in the database
+        self.spans: list[SpanValue] = []  # as shown: with the pending changes applied
         self.relations: list[RelationValue] = []
         self._link: tuple[int, str] | None = None  # (source span, relation type)
         view.resize_requested.connect(self.resize)
@@ -71,7 +82,8 @@ class TaggingController(QObject):
     def set_annotator(self, annotator: str) -> None:
         """Switch whose spans are shown and edited; undo history belongs to the old one."""
         self.annotator = annotator
-        self.undo_stack.clear()
+        if not self.pending.count():  # waiting commands live on the stack: keep them
+            self.undo_stack.clear()
         if self.document_id is not None:
             self.reload()
 
@@ -81,21 +93,71 @@ class TaggingController(QObject):
         self.document_id = document_id
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self) -> bool:
+        """Read the open document's spans again; False when the database cannot be read
+        (a lost server): the spans last read stay, with the pending changes."""
         assert self.document_id is not None
-        self.spans = document_spans(self.db, self.document_id, self.annotator)
-        self.relations = document_relations(self.db, self.document_id, self.annotator)
+        try:
+            self._stored = document_spans(self.db, self.document_id, self.annotator)
+            self.relations = document_relations(self.db, self.document_id, self.annotator)
+        except SQLAlchemyError:
+            if not self.pending.count():
+                raise
+            self._show_pending()
+            return False
+        self._show_pending()
+        return True
+
+    def _show_pending(self) -> None:
+        """Show the stored spans with the waiting changes to this document applied."""
+        if self.document_id is None:
+            return
+        spans, before = self._stored, {(s.id, s.start, s.end, s.label) for s in self._stored}
+        for command in self.pending.commands:
+            if command.document_id == self.document_id:
+                spans = command.preview(spans)
+        self.spans = spans
+        self.view.painter.pending = {
+            s.id for s in spans if (s.id, s.start, s.end, s.label) not in before
+        }
         self.view.set_spans(self.spans, self.relations)
         self.spans_loaded.emit(self.spans, self.relations)
 
+    def _saved(self, command: CoreCommand) -> None:
+        """A waiting new span reached the database: it stays selected, under its new id
+        (the reload that follows shows it)."""
+        if isinstance(command, AddSpan) and command.span is not None and \
+                self.view.selected_span == command.placeholder:
+            self.view.selected_span = command.span.id
+
     def _changed(self, document_id: int) -> None:
+        readable = True
         if document_id == self.document_id:
-            self.reload()
+            readable = self.reload()
         else:
             self.open_requested.emit(document_id)
-        self.document_changed.emit(document_id)
+        if readable:
+            self.document_changed.emit(document_id)
+
+    def has_pending(self, action: str) -> bool:
+        """True (and a message saying so) while changes wait: ``action`` must wait too."""
+        if self.pending.count() and not self.pending.retry():
+            self.message.emit(
+                f"{action} waits until the {self.pending.summary().replace(' yet', '')}"
+                " are saved (Retry Now, or Ctrl+Z takes them back)"
+            )
+            return True
+        return False
+
+    def _unsaved(self, span_id: int) -> bool:
+        if span_id < 0:  # a pending new span: it has no id in the database yet
+            self.message.emit("This span is not saved yet: change it once it is saved, "
+                              "or Ctrl+Z takes it back")
+            return True
+        return False
 
     def _push(self, command: CoreCommand) -> bool:
+        command.queue = self.pending
         self.undo_stack.push(command)
         if command.error:
             self.message.emit(command.error)
@@ -112,20 +174,22 @@ class TaggingController(QObject):
         if end > start:
             command = AddSpan(self.db, self.document_id, self.annotator, label, start, end,
                               self._changed)
-            if self._push(command) and command.span is not None:
-                self.view.select_span(command.span.id, scroll=False)
+            self._push(command)
+            if command.span is not None or command.pending:  # stored, or waiting to be
+                shown = command.span.id if command.span else command.placeholder
+                self.view.select_span(shown, scroll=False)
             return
         span_id = self.view.selected_span
         if span_id is not None:
             span = next((s for s in self.spans if s.id == span_id), None)
-            if span is not None and span.label != label:
+            if span is not None and span.label != label and not self._unsaved(span_id):
                 self._push(RelabelSpan(self.db, self.document_id, span_id, label,
                                        self.annotator, self._changed))
             return
         self.message.emit("Select some text (or a span) first, then press a label key")
 
     def delete(self, span_id: int) -> None:
-        if self.document_id is not None:
+        if self.document_id is not None and not self._unsaved(span_id):
             self._push(DeleteSpan(self.db, self.document_id, span_id, self.annotator,
                                   self._changed))
 
@@ -134,7 +198,7 @@ class TaggingController(QObject):
             self.delete(self.view.selected_span)
 
     def resize(self, span_id: int, start: int, end: int) -> None:
-        if self.document_id is not None:
+        if self.document_id is not None and not self._unsaved(span_id):
             self._push(ResizeSpan(self.db, self.document_id, span_id, start, end,
                                   self.annotator, self._changed))
 
@@ -142,11 +206,13 @@ class TaggingController(QObject):
         """A relation key: link the selected span to a partner the user chooses next."""
         rtype = next((r for r in self.schema.relation_types if r.name == type_name), None)
         source = next((s for s in self.spans if s.id == self.view.selected_span), None)
+        if source is not None and self._unsaved(source.id):
+            return
         if rtype is None or source is None or source.label not in rtype.from_labels:
             wants = "/".join(rtype.from_labels) if rtype else "a span"
             self.message.emit(f"{type_name}: select a {wants} span first")
             return
-        candidates = {s.id for s in self.spans if s.label in rtype.to_labels}
+        candidates = {s.id for s in self.spans if s.label in rtype.to_labels and s.id > 0}
         if not candidates:
             self.message.emit(
                 f"{type_name}: tag a {' or '.join(rtype.to_labels)} first, then link it"

@@ -1,0 +1,309 @@
+"""A change the database refuses for now (locked, full, read-only) waits and is saved later.
+
+SQLite really refuses in each test: another connection holds the write lock past a short
+busy timeout; a small tmpfs is filled to the last byte; or the connection is made
+read-only. Then the fault goes and the waiting change must reach the database once, with
+its offsets, and undo must work as for any change. SQLite only: the faults are SQLite's.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator.db import engine as engine_module
+from annotator.db.engine import Database, open_database
+from annotator.documents import document_spans
+from annotator.spans import delete_span
+from tests.conftest import SEED_DIR
+from tests.ui.test_tagging import Opener, key, open_on
+from ui.main_window import MainWindow
+from ui.tagging_view import TaggingView
+
+Screenshot = Callable[[object, str], Path]
+RETRY_MS = 15_000  # the backoff reaches 1 + 2 + 5 s; generous for a loaded machine
+KERRY = "جون كيري"
+LAVROV = "سيرجي لافروف"
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture(autouse=True)
+def no_question_at_teardown(qtbot: QtBot) -> Iterator[None]:
+    """A failed test must not leave a window asking about its pending changes."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            widget.tagging.pending.discard()
+
+
+def stored(db: Database) -> list[tuple[str, int, int]]:
+    return [(s.label, s.start, s.end) for s in document_spans(db, 1, "tester")]
+
+
+def tag(qtbot: QtBot, view: TaggingView, words: str, k: Qt.Key = Qt.Key.Key_1) -> int:
+    start = view.text().index(words)
+    view.select_range(start, start + len(words))
+    key(qtbot, view, k)
+    return start
+
+
+def banner_text(window: MainWindow) -> str:
+    return window.pending_banner.text.text() if window.pending_banner.isVisible() else ""
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lock held longer than 0.2 s refuses a write (the app waits 30 s)."""
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 200)
+
+
+@pytest.fixture
+def db(tmp_path: Path, short_busy_timeout: None) -> Iterator[Database]:
+    """A SQLite file whose writes give up after 0.2 s behind another program's lock."""
+    opened = open_database(tmp_path / "retry.sqlite3")
+    yield opened
+    opened.close()
+
+
+class WriteLock:
+    """Another program holding the database's write lock (BEGIN IMMEDIATE)."""
+
+    def __init__(self, path: str) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+
+    def take(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        self.conn.execute("ROLLBACK")
+
+
+def answer_next_dialog(button_text: str) -> None:
+    """Click ``button_text`` in the next modal dialog, once it is shown."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        button = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
+        button.click()
+
+    QTimer.singleShot(20, click)
+
+
+def test_a_locked_database_keeps_changes_in_order_and_saves_them_when_it_frees(
+    db: Database, open_window: Opener, qtbot: QtBot, screenshot: Screenshot
+) -> None:
+    window, view = open_on(db, open_window, SEED_DIR)
+    tagging = window.tagging
+    lock = WriteLock(db.url.database)
+    lock.take()
+
+    kerry = tag(qtbot, view, KERRY)
+    assert "Not saved yet" in window.statusBar().currentMessage()
+    assert "database is locked" in window.statusBar().currentMessage()
+    lavrov = tag(qtbot, view, LAVROV, Qt.Key.Key_2)  # waits behind the first
+    assert tagging.pending.count() == 2
+    assert "2 changes not saved yet" in banner_text(window)
+    assert "database is locked" in banner_text(window)
+    # Both are on screen, dashed as pending, and listed with the document's spans.
+    shown = {(s.label, s.start, s.end) for s in tagging.spans if s.id in view.painter.pending}
+    assert shown == {("PERSON", kerry, kerry + len(KERRY)),
+                     ("ORGANIZATION", lavrov, lavrov + len(LAVROV))}
+    assert window.side_panel.spans.model.rowCount() == 2
+    assert stored(db) == []  # nothing is in the database yet
+    view.select_span(min(view.painter.pending), scroll=True)
+    screenshot(window, "save_retry_pending_locked")
+
+    lock.release()
+    qtbot.waitUntil(lambda: tagging.pending.count() == 0, timeout=RETRY_MS)
+    assert stored(db) == [("PERSON", kerry, kerry + len(KERRY)),
+                          ("ORGANIZATION", lavrov, lavrov + len(LAVROV))]
+    ids = [s.id for s in document_spans(db, 1, "tester")]
+    assert ids == sorted(ids)  # saved in the order they were made
+    assert not window.pending_banner.isVisible()
+    assert view.painter.pending == set()
+    assert {s.id for s in tagging.spans} == set(ids)
+    # Ordinary commands now: undo takes them back one by one, newest first.
+    assert tagging.undo_stack.count() == 2
+    key(qtbot, view, Qt.Key.Key_Z, CTRL)
+    assert stored(db) == [("PERSON", kerry, kerry + len(KERRY))]
+    key(qtbot, view, Qt.Key.Key_Z, CTRL)
+    assert stored(db) == []
+    key(qtbot, view, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert stored(db) == [("PERSON", kerry, kerry + len(KERRY))]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 3 MB tmpfs: the database on it can really run out of space."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], check=True)
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def fill(folder: Path) -> Path:
+    """Write a file until the disk is full; the file is returned to free the space."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"x" * 4096)
+    except OSError:
+        pass  # ENOSPC: not one more block
+    finally:
+        os.close(fd)
+    return filler
+
+
+def test_a_full_disk_shows_why_and_retry_now_saves_once_space_is_free(
+    small_disk: Path, open_window: Opener, qtbot: QtBot, screenshot: Screenshot
+) -> None:
+    db = open_database(small_disk / "full.sqlite3", daily_backup=False)
+    try:
+        window, view = open_on(db, open_window, SEED_DIR)
+        filler = fill(small_disk)
+        kerry = tag(qtbot, view, KERRY)
+        assert window.tagging.pending.count() == 1
+        assert "database or disk is full" in banner_text(window)
+        assert stored(db) == []
+        screenshot(window.pending_banner, "save_retry_banner_full_disk")
+        screenshot(window, "save_retry_pending_full_disk")
+
+        filler.unlink()
+        qtbot.mouseClick(window.pending_banner.retry_button, Qt.MouseButton.LeftButton)
+        assert window.tagging.pending.count() == 0  # at once, not at the next timer
+        assert stored(db) == [("PERSON", kerry, kerry + len(KERRY))]
+        key(qtbot, view, Qt.Key.Key_Z, CTRL)
+        assert stored(db) == []
+        window.close()
+    finally:
+        db.close()
+
+
+def make_read_only(db: Database) -> Callable[[], None]:
+    """From now on SQLite refuses every write ('attempt to write a readonly
+    database'); the function returned lifts that."""
+    from sqlalchemy import event
+
+    def read_only(conn: sqlite3.Connection, _record: object) -> None:
+        conn.execute("PRAGMA query_only = 1")
+
+    event.listen(db.engine, "connect", read_only)
+    db.engine.dispose()
+
+    def lift() -> None:
+        event.remove(db.engine, "connect", read_only)
+        db.engine.dispose()
+
+    return lift
+
+
+def test_undo_takes_a_pending_change_back_and_redo_queues_it_again(
+    db: Database, open_window: Opener, qtbot: QtBot
+) -> None:
+    window, view = open_on(db, open_window, SEED_DIR)
+    tagging = window.tagging
+    lift = make_read_only(db)
+    start = tag(qtbot, view, KERRY)
+    message = window.statusBar().currentMessage()
+    assert "Not saved" in message and "readonly" in message
+    assert "readonly database" in banner_text(window)
+    assert tagging.pending.count() == 1
+
+    key(qtbot, view, Qt.Key.Key_Z, CTRL)
+    assert tagging.pending.count() == 0  # it never reached the database
+    assert not window.pending_banner.isVisible()
+    assert tagging.spans == [] and view.painter.pending == set()
+
+    key(qtbot, view, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert tagging.pending.count() == 1  # the database still refuses: waiting again
+    lift()
+    qtbot.waitUntil(lambda: tagging.pending.count() == 0, timeout=RETRY_MS)
+    assert stored(db) == [("PERSON", start, start + len(KERRY))]
+
+
+def test_a_rule_violation_is_refused_at_once_and_nothing_waits(
+    db: Database, open_window: Opener, qtbot: QtBot
+) -> None:
+    window, view = open_on(db, open_window, SEED_DIR)
+    tag(qtbot, view, KERRY)
+    (span,) = document_spans(db, 1, "tester")
+    delete_span(db, span.id, "tester")  # deleted elsewhere; the window still shows it
+    assert view.selected_span == span.id
+    key(qtbot, view, Qt.Key.Key_2)  # relabel a span that is gone: a rule, not the database
+    assert window.statusBar().currentMessage()
+    assert "Not saved yet" not in window.statusBar().currentMessage()
+    assert window.tagging.pending.count() == 0
+    assert not window.pending_banner.isVisible()
+    assert stored(db) == []
+
+
+def test_a_pending_span_is_not_edited_before_it_is_saved(
+    db: Database, open_window: Opener, qtbot: QtBot
+) -> None:
+    window, view = open_on(db, open_window, SEED_DIR)
+    lift = make_read_only(db)
+    tag(qtbot, view, KERRY)
+    (placeholder,) = view.painter.pending
+    view.select_span(placeholder)
+    key(qtbot, view, Qt.Key.Key_Delete)
+    assert "not saved yet" in window.statusBar().currentMessage()
+    assert window.tagging.pending.count() == 1
+    lift()
+    assert window.tagging.pending.retry()
+    (span,) = document_spans(db, 1, "tester")
+    assert view.selected_span == span.id  # still selected, under its stored id
+
+
+def test_closing_with_pending_changes_asks_cancel_keeps_them_retry_saves_them(
+    db: Database, open_window: Opener, qtbot: QtBot, screenshot: Screenshot
+) -> None:
+    window, view = open_on(db, open_window, SEED_DIR)
+    lock = WriteLock(db.url.database)
+    lock.take()
+    start = tag(qtbot, view, KERRY)
+
+    answer_next_dialog("Cancel")
+    assert not window.close()
+    assert window.isVisible() and window.tagging.pending.count() == 1
+
+    def free_then_retry() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, free_then_retry)
+            return
+        screenshot(box, "save_retry_close_dialog")
+        assert "1 change not saved yet" in box.text()
+        lock.release()
+        answer_next_dialog("Retry Now")
+
+    QTimer.singleShot(20, free_then_retry)
+    assert window.close()
+    assert stored(db) == [("PERSON", start, start + len(KERRY))]
+
+
+def test_closing_with_pending_changes_can_discard_them(
+    db: Database, open_window: Opener, qtbot: QtBot
+) -> None:
+    window, view = open_on(db, open_window, SEED_DIR)
+    lock = WriteLock(db.url.database)
+    lock.take()
+    tag(qtbot, view, KERRY)
+    answer_next_dialog("Discard and Close")
+    assert window.close()
+    lock.release()
+    assert window.tagging.pending.count() == 0
+    assert stored(db) == []
