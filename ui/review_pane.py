@@ -158,19 +158,24 @@ class ReviewPane(QWidget):
                 self.queue.scrollToItem(self.queue.currentItem())
         finally:
             self._filling = False
-        if self._refresh is None:
-            self.message.emit(f"{self.queue.count():,} documents to review, "
-                              "most disagreement first")
-        else:
-            said = describe_changes(before, rows) if before else ""
-            if order and ids != order:
-                said += (", " if said else "") + "queue reordered"
-            if said or self._refresh:
-                self.message.emit(f"Refreshed: {said or 'nothing new'}")
+        self._announce(before, order)
         if self.document_id is None and self.queue.count():
             self.queue.setCurrentRow(0)
         self._done_refreshing()
         self.queue_ready.emit()
+
+    def _announce(self, before: dict[str, Rows], order: list[int]) -> None:
+        """How many documents the first queue holds, or what a refresh brought."""
+        if self._refresh is None or not before:
+            n = self.queue.count()
+            self.message.emit(f"{n:,} document{'s' if n != 1 else ''} to review, "
+                              "most disagreement first")
+            return
+        said = describe_changes(before, self.rows)
+        if order and self.queue_ids() != order:
+            said += (", " if said else "") + "queue reordered"
+        if said or self._refresh:
+            self.message.emit(f"Refreshed: {said or 'nothing new'}")
 
     def _show_statuses(self, item: QListWidgetItem, document_id: int) -> None:
         """A check per annotator who marked the document done; each one in the tip."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from annotator.agreement import agreement_report
 from annotator.db.engine import Database, open_database
 from annotator.db.models import Status
+from annotator.documents import get_document
 from annotator.gold import delete_gold_span, gold_spans
 from annotator.projects import ensure_project
 from annotator.spans import add_span, set_status
@@ -199,3 +200,36 @@ def test_regaining_the_focus_refreshes_at_most_every_30_seconds(
     window.refreshed_at -= AUTO_REFRESH_SECONDS
     regain_focus()  # nothing new: nothing to say
     assert window.statusBar().currentMessage() == ""
+
+
+def test_f5_while_the_queue_is_being_ranked_ranks_once_more(
+        qtbot: QtBot, review: tuple, laptop: Database,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window, pane, _ids = review
+    monkeypatch.setattr(Task, "synchronous", False)  # the ranking on a worker thread
+    assert 4 not in pane.queue_ids()
+    word = get_document(laptop, 4).text.split()[1]
+    add_span(laptop, 4, "huda", "PERSON", *where(laptop, 4, word))
+    with qtbot.waitSignal(pane.queue_ready, timeout=60_000):
+        qtbot.keyClick(pane.view, Qt.Key.Key_F5)
+        add_span(laptop, 4, "omar", "DATE", *where(laptop, 4, word))
+        qtbot.keyClick(pane.view, Qt.Key.Key_F5)  # while the first one runs, or after
+    qtbot.waitUntil(lambda: not pane.task.running, timeout=60_000)
+    assert 4 in pane.queue_ids()  # both annotators touched it now
+    assert window.statusBar().currentMessage().startswith("Refreshed: ")
+
+
+def test_f5_brings_the_queue_once_both_annotators_have_work(
+        qtbot: QtBot, sample_db: Database, laptop: Database,
+        open_window: Callable[..., MainWindow], monkeypatch: pytest.MonkeyPatch) -> None:
+    window = open_window(sample_db)
+    monkeypatch.setattr("ui.main_window.choose_annotators", lambda *a: ["huda", "omar"])
+    window.review_action.trigger()
+    pane = window.review_pane
+    assert pane is not None and pane.queue_ids() == [] and pane.queue_error
+    word = get_document(laptop, 2).text.split()[1]
+    for who in ("huda", "omar"):
+        add_span(laptop, 2, who, "PERSON", *where(laptop, 2, word))
+    qtbot.keyClick(pane.view, Qt.Key.Key_F5)
+    assert pane.queue_ids() == [2] and pane.document_id == 2 and pane.queue_error is None
+    assert window.statusBar().currentMessage() == "1 document to review, most disagreement first"
