@@ -14,7 +14,7 @@ from annotator.export import export_native
 from annotator.importer import import_paths
 from annotator.projects import ensure_project
 from annotator.spans import add_span
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_DIR, Backend
 
 TEXT = "قال المتحدث محمد 😀: «الانتخابات ستجري» في ١٢ مايو.\nسطر ثان بالتطويل ـــ وحَرَكات."
 
@@ -31,7 +31,9 @@ def documents(db: Database) -> list[tuple[str, str, str, dict]]:
         ]
 
 
-def test_seed_export_then_reimport_gives_the_same_documents(db: Database, tmp_path: Path) -> None:
+def test_seed_export_then_reimport_gives_the_same_documents(
+    db: Database, backend: Backend, tmp_path: Path
+) -> None:
     import_paths(db, [SEED_DIR])
     (tmp_path / "meta.jsonl").write_text(
         json.dumps({"id": "m", "text": "خبر", "meta": {"site": "x"}}, ensure_ascii=False) + "\n"
@@ -40,11 +42,12 @@ def test_seed_export_then_reimport_gives_the_same_documents(db: Database, tmp_pa
     out = tmp_path / "export.jsonl"
     report = export_native(db, ensure_project(db), out)
     assert report.documents == 2 and report.lines == 2
-    fresh = open_database(tmp_path / "fresh.sqlite3")
+    fresh = open_database(backend.new_url("fresh"))
     again = import_paths(fresh, [out])
     assert again.ok and len(again.imported) == 2
     assert documents(fresh) == documents(db)
     assert import_paths(fresh, [out]).duplicates  # a second time: nothing new
+    fresh.close()
 
 
 def test_lines_per_annotator_with_offsets_into_text(db: Database, tmp_path: Path) -> None:
@@ -74,7 +77,9 @@ def test_lines_per_annotator_with_offsets_into_text(db: Database, tmp_path: Path
     assert [json.loads(x)["annotator"] for x in only.read_text().splitlines()] == ["salma"]
 
 
-def test_spans_and_relations_survive_a_round_trip(db: Database, tmp_path: Path) -> None:
+def test_spans_and_relations_survive_a_round_trip(
+    db: Database, backend: Backend, tmp_path: Path
+) -> None:
     record = {
         "id": "r",
         "text": TEXT,
@@ -99,7 +104,7 @@ def test_spans_and_relations_survive_a_round_trip(db: Database, tmp_path: Path) 
     (rel,) = line["relations"]
     assert spans[rel["from"]]["label"] == "QUOTE" and spans[rel["to"]]["label"] == "PERSON"
     assert rel["type"] == "SPEAKER"
-    fresh = open_database(tmp_path / "fresh.sqlite3")
+    fresh = open_database(backend.new_url("fresh"))
     assert import_paths(fresh, [out]).ok
     out2 = tmp_path / "out2.jsonl"
     export_native(fresh, ensure_project(fresh), out2)
@@ -107,6 +112,7 @@ def test_spans_and_relations_survive_a_round_trip(db: Database, tmp_path: Path) 
     doc = find_document(fresh, ensure_project(fresh), "r")
     assert doc is not None
     assert {s.origin for s in document_spans(fresh, doc.id)} == {"imported"}
+    fresh.close()
 
 
 def test_a_cancelled_export_leaves_no_file(db: Database, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from annotator.export import ExportFilter, export, parse_split
 from annotator.formats import WriteOptions
 from annotator.importer import import_paths
 from annotator.schema import DEFAULT_SCHEMA
-from tests.conftest import NEWSFANE
+from tests.conftest import NEWSFANE, Backend
 from tests.core.formats_corpus import TEXT, build, lines
 
 LABELS = tuple(DEFAULT_SCHEMA.label_names)
@@ -46,9 +46,11 @@ def test_a_bad_split_is_refused(text: str) -> None:
         parse_split(text)
 
 
-def test_split_is_by_document_and_reproducible_across_databases(tmp_path: Path) -> None:
-    a = open_database(tmp_path / "a.sqlite3")
-    b = open_database(tmp_path / "b.sqlite3")
+def test_split_is_by_document_and_reproducible_across_databases(
+    backend: Backend, tmp_path: Path
+) -> None:
+    a = open_database(backend.new_url("a"))
+    b = open_database(backend.new_url("b"))
     import_paths(a, [NEWSFANE], format="newsfane", annotator="gold", doc_sentences=10)
     import_paths(a, [NEWSFANE], format="newsfane", annotator="omar", doc_sentences=10)
     # b holds the same documents imported in another order (the corpus backwards)
@@ -72,6 +74,8 @@ def test_split_is_by_document_and_reproducible_across_databases(tmp_path: Path) 
     assert all(len(v) == 2 * len(ids[p]) for p, v in parts["a"].items())  # gold and omar
     other = export(a, 1, tmp_path / "c.jsonl", split=(80, 10, 10), seed=8)
     assert {r["id"] for r in rows(other.files[2])} != ids["test"]
+    a.close()
+    b.close()
 
 
 def test_conll_overlap_and_misaligned_choices_are_reported(
@@ -111,8 +115,8 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, env=dict(os.environ), check=False)
 
 
-def test_cli_import_newsfane_and_export_gold_conll_split(tmp_path: Path) -> None:
-    db = str(tmp_path / "cli.sqlite3")
+def test_cli_import_newsfane_and_export_gold_conll_split(backend: Backend, tmp_path: Path) -> None:
+    db = backend.new_url("cli")
     imp = run("--db", db, "import", "--format", "newsfane", "--annotator", "gold",
               "--doc-sentences", "40", str(NEWSFANE))
     assert imp.returncode == 0, imp.stderr
@@ -125,8 +129,8 @@ def test_cli_import_newsfane_and_export_gold_conll_split(tmp_path: Path) -> None
     assert all((tmp_path / f"gold.{p}.conll").is_file() for p in ("train", "dev", "test"))
 
 
-def test_cli_prints_warnings_and_keeps_them_all(tmp_path: Path) -> None:
-    db = str(tmp_path / "cli.sqlite3")
+def test_cli_prints_warnings_and_keeps_them_all(backend: Backend, tmp_path: Path) -> None:
+    db = backend.new_url("cli")
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines()),
                    encoding="utf-8")

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from annotator.db.engine import Database
+from annotator.db.engine import Database, open_database
 from annotator.db.models import Document, Span
 from annotator.export import export
 from annotator.formats import WriteOptions
 from annotator.importer import import_paths
 from annotator.schema import DEFAULT_SCHEMA
+from tests.conftest import Backend
 
 TEXT = "😀 قال مـــحمد: «الانتخابات» وحَرَكات"
 NAME = TEXT.index("مـــحمد")  # 6 in Python; 7 in UTF-16 (the emoji is two units)
@@ -73,7 +74,7 @@ def test_a_utf16_offset_inside_an_emoji_is_refused(db: Database, tmp_path: Path)
 
 
 def test_brat_splits_a_span_at_line_breaks_and_joins_it_back(
-    db: Database, tmp_path: Path
+    db: Database, backend: Backend, tmp_path: Path
 ) -> None:
     text = "سطر أول 😀\nسطر ثان"
     line = {"id": "b", "text": text, "annotator": "salma",
@@ -84,12 +85,11 @@ def test_brat_splits_a_span_at_line_breaks_and_joins_it_back(
     ann = (root / "salma" / "b.ann").read_text(encoding="utf-8")
     assert ann == "T1\tQUOTE 4 9;10 17\tأول 😀 سطر ثان\n"
     assert (root / "salma" / "b.txt").read_text(encoding="utf-8") == text
-    from annotator.db.engine import open_database
-
-    again = open_database(tmp_path / "again.sqlite3")
+    again = open_database(backend.new_url("again"))
     assert import_paths(again, [root / "salma"], format="brat", annotator="salma").ok
     with again.reading() as s:
         assert s.execute(select(Span.start, Span.end)).all() == [(4, len(text))]
+    again.close()
 
 
 BAD = {

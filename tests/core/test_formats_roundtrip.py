@@ -1,8 +1,9 @@
-"""import(export(x)) == x for each format, on real SQLite files, with Arabic that holds an
+"""import(export(x)) == x for each format, on SQLite and PostgreSQL, with Arabic that holds an
 emoji, tatweel, harakat and a clitic, two annotators, overlapping spans and relations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from annotator.export import export
 from annotator.formats import WriteOptions
 from annotator.importer import import_paths
 from annotator.schema import DEFAULT_SCHEMA
+from tests.conftest import Backend
 from tests.core.formats_corpus import build, snapshot
 
 LABELS = tuple(DEFAULT_SCHEMA.label_names)
@@ -22,15 +24,17 @@ def options() -> WriteOptions:
 
 
 @pytest.fixture
-def source(tmp_path: Path) -> Database:
-    db = open_database(tmp_path / "source.sqlite3")
+def source(db: Database, tmp_path: Path) -> Database:
     build(db, tmp_path)
-    yield db
-    db.close()
+    return db
 
 
-def fresh(tmp_path: Path, name: str = "fresh") -> Database:
-    return open_database(tmp_path / f"{name}.sqlite3")
+@pytest.fixture
+def again(backend: Backend) -> Iterator[Database]:
+    """A second, empty database on the same backend, to import the export into."""
+    fresh = open_database(backend.new_url("again"))
+    yield fresh
+    fresh.close()
 
 
 @pytest.mark.parametrize(
@@ -39,11 +43,10 @@ def fresh(tmp_path: Path, name: str = "fresh") -> Database:
      ("labelstudio", "x.json"), ("doccano-rel", "x.jsonl")],
 )
 def test_formats_that_carry_everything_give_it_back(
-    source: Database, tmp_path: Path, fmt: str, out: str
+    source: Database, again: Database, tmp_path: Path, fmt: str, out: str
 ) -> None:
     report = export(source, 1, tmp_path / out, format=fmt, options=options())
     assert report.documents == 3 and report.lines == 4 and not report.cancelled
-    again = fresh(tmp_path)
     imported = import_paths(again, report.files, format=fmt)
     assert imported.ok, imported.failed
     assert snapshot(again) == snapshot(source)
@@ -53,25 +56,25 @@ def test_formats_that_carry_everything_give_it_back(
 
 
 def test_doccano_label_shape_gives_all_but_relations_back(
-    source: Database, tmp_path: Path
+    source: Database, again: Database, tmp_path: Path
 ) -> None:
     opts = options()
     report = export(source, 1, tmp_path / "x.jsonl", format="doccano", options=opts)
     assert any("2 relations left out" in w for w in opts.warnings)
-    again = fresh(tmp_path)
     assert import_paths(again, report.files, format="doccano").ok
     without_relations = [(*row[:4], [], *row[5:]) for row in snapshot(source)]
     assert snapshot(again) == without_relations
 
 
-def test_brat_gives_back_all_but_metadata(source: Database, tmp_path: Path) -> None:
+def test_brat_gives_back_all_but_metadata(
+    source: Database, again: Database, tmp_path: Path
+) -> None:
     report = export(source, 1, tmp_path / "brat", format="brat", options=options())
     root = report.files[0]
     assert sorted(p.name for p in root.iterdir()) == ["_nobody", "annotation.conf", "omar",
                                                       "salma"]
     ann = (root / "salma" / "d1.ann").read_text(encoding="utf-8")
     assert "\tCLAIM " in ann and "R1\tSPEAKER Arg1:T2 Arg2:T1" in ann
-    again = fresh(tmp_path)
     for who in ("salma", "omar", "_nobody"):  # nobody's documents need no annotator
         got = import_paths(again, [root / who], format="brat",
                            annotator=None if who == "_nobody" else who)
@@ -80,12 +83,11 @@ def test_brat_gives_back_all_but_metadata(source: Database, tmp_path: Path) -> N
 
 
 def test_hf_gives_back_text_names_and_the_spans_bio_can_hold(
-    source: Database, tmp_path: Path
+    source: Database, again: Database, tmp_path: Path
 ) -> None:
     opts = options()
     first = export(source, 1, tmp_path / "x.jsonl", format="hf", options=opts)
     assert (tmp_path / "x.labels.json").is_file()
-    again = fresh(tmp_path)
     assert import_paths(again, first.files, format="hf").ok
     before = {(r[0], r[2]): set(r[3]) for r in snapshot(source)}
     after = {(r[0], r[2]): set(r[3]) for r in snapshot(again)}
@@ -101,13 +103,14 @@ def test_hf_gives_back_text_names_and_the_spans_bio_can_hold(
         encoding="utf-8")
 
 
-def test_conll_gives_back_tokens_and_tags(source: Database, tmp_path: Path) -> None:
+def test_conll_gives_back_tokens_and_tags(
+    source: Database, again: Database, tmp_path: Path
+) -> None:
     from annotator.export import ExportFilter
 
     where = ExportFilter(annotators=("salma",))
     first = export(source, 1, tmp_path / "x.conll", format="conll", where=where,
                    options=options())
-    again = fresh(tmp_path)
     assert import_paths(again, first.files, format="conll", annotator="salma").ok
     second = export(again, 1, tmp_path / "y.conll", format="conll", options=options())
     assert second.files[0].read_text(encoding="utf-8") == first.files[0].read_text(
