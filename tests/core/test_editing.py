@@ -7,6 +7,7 @@ import pytest
 from annotator.db.engine import Database
 from annotator.db.models import LabelKind, Status
 from annotator.documents import document_spans, list_documents, next_unfinished
+from annotator.gold import GOLD, GoldError, accept_span, edit_gold_span, gold_spans
 from annotator.importer import import_paths
 from annotator.labels import LabelError, LabelInUse, add_label, delete_label, update_label
 from annotator.projects import ensure_project, load_schema
@@ -68,15 +69,32 @@ def test_relabel_and_resize_return_the_old_state(db: Database, doc: int) -> None
 
 
 def test_only_the_owner_changes_a_span(db: Database, doc: int) -> None:
+    """Enforced in the core: omar cannot touch salma's spans or relations, nor gold's;
+    gold is changed by an adjudicator through annotator.gold."""
     span = add_span(db, doc, "salma", "PERSON", *at("محمد"))
-    for change in (
-        lambda: delete_span(db, span.id, "omar"),
-        lambda: relabel_span(db, span.id, "DATE", "omar"),
-        lambda: resize_span(db, span.id, 0, 3, "omar"),
-    ):
-        with pytest.raises(SpanError, match="belongs to salma"):
-            change()
-    assert document_spans(db, doc) == [span]
+    quote = add_span(db, doc, "salma", "QUOTE", *at("«الانتخابات في موعدها»"))
+    rel = add_relation(db, quote.id, span.id, "SPEAKER", "salma")
+    mine = add_span(db, doc, "omar", "QUOTE", *at("«الانتخابات في موعدها»"))
+    gold = accept_span(db, span.id, "huda")
+    before = document_spans(db, doc), document_relations(db, doc)
+    for target, owner in ((span.id, "salma"), (gold.id, GOLD)):
+        for change in (
+            lambda t=target: delete_span(db, t, "omar"),
+            lambda t=target: relabel_span(db, t, "DATE", "omar"),
+            lambda t=target: resize_span(db, t, 0, 3, "omar"),
+            lambda t=target: add_relation(db, mine.id, t, "SPEAKER", "omar"),
+        ):
+            with pytest.raises(SpanError, match=f"belongs to {owner}; omar cannot"):
+                change()
+    with pytest.raises(SpanError, match="belongs to salma"):
+        delete_relation(db, rel.id, "omar")
+    assert (document_spans(db, doc), document_relations(db, doc)) == before
+    with pytest.raises(GoldError, match="not a gold span"):
+        edit_gold_span(db, span.id, "huda", label="DATE")
+    edit_gold_span(db, gold.id, "zaid", label="ORGANIZATION")
+    (edited,) = gold_spans(db, doc)
+    assert (edited.label, edited.adjudicated_by) == ("ORGANIZATION", "zaid")
+    assert [s for s in document_spans(db, doc) if s.id == span.id] == [span]
 
 
 def test_relations_follow_the_schema(db: Database, doc: int) -> None:

@@ -1,4 +1,5 @@
-"""Adjudication into gold with provenance, and the schema revision that stores it."""
+"""Adjudication into gold with provenance (SQLite and PostgreSQL), and the schema revision
+that stores it (SQLite only: it upgrades the revision 0001 fixture file in tests/data)."""
 
 from __future__ import annotations
 
