@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -78,6 +78,8 @@ def refusal_reason(exc: SQLAlchemyError) -> str:
 class CoreCommand(QUndoCommand):
     """Runs ``do`` / ``undo_`` and reports the document it changed."""
 
+    FIELDS: tuple[str, ...] = ()  # what :meth:`record` writes: constructor arguments
+
     def __init__(self, text: str, db: Database, document_id: int, changed: Changed) -> None:
         super().__init__(text)
         self.db = db
@@ -97,6 +99,15 @@ class CoreCommand(QUndoCommand):
     def preview(self, spans: list[SpanValue]) -> list[SpanValue]:
         """The open document's spans as they will be once this pending change is saved."""
         return spans
+
+    def record(self) -> dict[str, object]:
+        """The change as plain JSON values, to be made again by :func:`from_record`."""
+        values: dict[str, object] = {"change": type(self).__name__, "what": self.text()}
+        for name in ("document_id", *self.FIELDS):
+            value = getattr(self, name)
+            values[name] = asdict(value) if isinstance(value, RelationValue) else \
+                value.value if isinstance(value, Status) else value
+        return values
 
     def attempt(self) -> tuple[Outcome, str]:
         """Run the change once; the outcome and, unless done, why not."""
@@ -143,10 +154,15 @@ class CoreCommand(QUndoCommand):
             except (SpanError, SQLAlchemyError) as exc:
                 self.error = str(exc)
                 self.setObsolete(True)
+                if self.queue is not None:  # say so: the change stays in the database
+                    reason = exc if isinstance(exc, SpanError) else refusal_reason(exc)
+                    self.queue.dropped.emit(f"Not undone: {reason}")
         self.changed(self.document_id)
 
 
 class AddSpan(CoreCommand):
+    FIELDS = ("annotator", "label", "start", "end")
+
     def __init__(self, db: Database, document_id: int, annotator: str, label: str,
                  start: int, end: int, changed: Changed) -> None:
         super().__init__(f"Tag {label}", db, document_id, changed)
@@ -169,6 +185,8 @@ class AddSpan(CoreCommand):
 
 
 class DeleteSpan(CoreCommand):
+    FIELDS = ("span_id", "annotator")
+
     def __init__(self, db: Database, document_id: int, span_id: int, annotator: str,
                  changed: Changed) -> None:
         super().__init__("Delete span", db, document_id, changed)
@@ -188,6 +206,8 @@ class DeleteSpan(CoreCommand):
 
 
 class RelabelSpan(CoreCommand):
+    FIELDS = ("span_id", "label", "annotator")
+
     def __init__(self, db: Database, document_id: int, span_id: int, label: str,
                  annotator: str, changed: Changed) -> None:
         super().__init__(f"Relabel as {label}", db, document_id, changed)
@@ -206,6 +226,8 @@ class RelabelSpan(CoreCommand):
 
 
 class ResizeSpan(CoreCommand):
+    FIELDS = ("span_id", "start", "end", "annotator")
+
     def __init__(self, db: Database, document_id: int, span_id: int, start: int, end: int,
                  annotator: str, changed: Changed) -> None:
         super().__init__("Move span edge", db, document_id, changed)
@@ -226,6 +248,8 @@ class ResizeSpan(CoreCommand):
 
 
 class AddRelation(CoreCommand):
+    FIELDS = ("from_id", "to_id", "type_name", "annotator")
+
     def __init__(self, db: Database, document_id: int, from_id: int, to_id: int,
                  type_name: str, annotator: str, changed: Changed) -> None:
         super().__init__(f"Link {type_name}", db, document_id, changed)
@@ -244,6 +268,8 @@ class AddRelation(CoreCommand):
 
 
 class DeleteRelation(CoreCommand):
+    FIELDS = ("relation", "annotator")
+
     def __init__(self, db: Database, document_id: int, relation: RelationValue,
                  annotator: str, changed: Changed) -> None:
         super().__init__(f"Unlink {relation.type}", db, document_id, changed)
@@ -259,6 +285,8 @@ class DeleteRelation(CoreCommand):
 
 
 class SetStatus(CoreCommand):
+    FIELDS = ("annotator", "status")
+
     def __init__(self, db: Database, document_id: int, annotator: str, status: Status,
                  changed: Changed) -> None:
         super().__init__(f"Mark {status.value.replace('_', ' ')}", db, document_id, changed)
@@ -271,3 +299,19 @@ class SetStatus(CoreCommand):
     def undo_(self) -> None:
         assert self.before is not None
         set_status(self.db, self.document_id, self.annotator, self.before)
+
+
+RECORDED = {cls.__name__: cls for cls in (AddSpan, DeleteSpan, RelabelSpan, ResizeSpan,
+                                          AddRelation, DeleteRelation, SetStatus)}
+
+
+def from_record(db: Database, record: dict[str, object], changed: Changed) -> CoreCommand:
+    """The command :meth:`CoreCommand.record` wrote; KeyError or ValueError when the
+    record is not one."""
+    cls = RECORDED[str(record["change"])]
+    values = {name: record[name] for name in ("document_id", *cls.FIELDS)}
+    if isinstance(values.get("relation"), dict):
+        values["relation"] = RelationValue(**values["relation"])  # type: ignore[arg-type]
+    if "status" in values:
+        values["status"] = Status(values["status"])
+    return cls(db, changed=changed, **values)  # type: ignore[arg-type]

@@ -41,7 +41,7 @@ from ui.document_list import DocumentList
 from ui.elided_label import ElidedLabel
 from ui.export_dialog import ExportDialog
 from ui.import_dialog import ImportDialog
-from ui.pending import PendingBanner, ask_before_closing
+from ui.pending import PendingBanner
 from ui.review_pane import ReviewPane
 from ui.review_refresh import AUTO_REFRESH_SECONDS, by_id, describe_changes
 from ui.schema_dialog import LabelSchemaDialog
@@ -477,7 +477,7 @@ class MainWindow(QMainWindow):
             self.refresh(quiet=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not ask_before_closing(self, self.tagging.pending):
+        if not self.tagging.may_close(self):
             event.ignore()
             return
         self.save_settings()

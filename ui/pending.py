@@ -7,31 +7,47 @@ order they were made. A timer tries the oldest again after 1, 2 and 5 seconds, t
 10 seconds; :class:`PendingBanner` says what waits and why, with a Retry Now button.
 A waiting change the core refuses for good on a retry (a rule: the span it changes was
 deleted meanwhile) leaves the queue with a message, as it would have at once.
+
+Closing the window while changes wait asks: Retry Now, Save to File, Discard or Cancel.
+The file (JSON, :func:`save_to_file`) goes beside a SQLite database, or into the data
+directory; the next window on that database finds it (:func:`saved_files`) and the
+banner offers to apply it.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+
+from annotator.db.engine import Database, default_data_dir, sqlite_path
 
 if TYPE_CHECKING:
     from ui.commands import CoreCommand
 
 BACKOFF_MS = (1_000, 2_000, 5_000, 10_000)  # then every 10 s
+FILE_FORMAT = "annotator-unsaved-changes"
+SET_ASIDE = ".set-aside.json"  # a file the user chose not to apply: kept, not offered
 
 
 class PendingChanges(QObject):
     """The refused changes, oldest first, and the timer that tries them again."""
 
-    updated = Signal()  # the queue, the reason or the next try changed
+    updated = Signal()  # the queue, the reason, the next try or the files changed
     saved = Signal(object)  # a waiting command reached the database (before it shows)
     dropped = Signal(str)  # a waiting change can never be stored: why
+    apply_requested = Signal(object)  # the user asked to apply this saved file (a Path)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.commands: list[CoreCommand] = []
+        self.files: list[Path] = []  # changes an earlier window saved to a file
         self.reason = ""  # the database's words for the last refusal
         self.tries = 0  # failed tries since the queue was last empty
         self.timer = QTimer(self)
@@ -111,9 +127,80 @@ class PendingChanges(QObject):
         return f"{n} change{'' if n == 1 else 's'} not saved yet"
 
 
+    def set_aside(self, path: Path) -> None:
+        """Do not offer this file again; it stays, renamed, for whoever wants it."""
+        path.rename(path.with_name(path.name.removesuffix(".json") + SET_ASIDE))
+        self.files.remove(path)
+        self.updated.emit()
+
+
+def _folders(db: Database) -> list[Path]:
+    """Where unsaved changes go: beside a SQLite file, else (or when that fails) into
+    the data directory."""
+    path = sqlite_path(db.url)
+    return ([path.parent] if path else []) + [default_data_dir() / "unsaved"]
+
+
+def _stem(db: Database) -> str:
+    path = sqlite_path(db.url)
+    return path.stem if path else "database"
+
+
+def save_to_file(db: Database, pending: PendingChanges) -> Path:
+    """Write the waiting changes to a new JSON file; OSError when no folder takes it."""
+    data = {
+        "format": FILE_FORMAT,
+        "version": 1,
+        "database": db.location,
+        "saved_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "reason": pending.reason,
+        "changes": [command.record() for command in pending.commands],
+    }
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    name = f"{_stem(db)}.unsaved-{datetime.now():%Y%m%d-%H%M%S}.json"
+    error: OSError | None = None
+    for folder in _folders(db):
+        path = folder / name
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError as exc:  # a full or read-only disk: try the next folder
+            error = exc
+            path.unlink(missing_ok=True)
+    assert error is not None
+    raise error
+
+
+def read_file(path: Path) -> list[dict[str, object]]:
+    """The changes in a file :func:`save_to_file` wrote (ValueError if it is not one)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
+        raise ValueError(f"{path.name} is not a file of unsaved changes")
+    return list(data["changes"])
+
+
+def saved_files(db: Database) -> list[Path]:
+    """Files of unsaved changes for this database, oldest first."""
+    found = []
+    for folder in _folders(db):
+        for path in sorted(folder.glob(f"{_stem(db)}.unsaved-*.json")):
+            if path.name.endswith(SET_ASIDE):
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict) and data.get("format") == FILE_FORMAT \
+                    and data.get("database") == db.location:
+                found.append(path)
+    return found
+
+
 class PendingBanner(QFrame):
     """A bar over the article while changes wait: how many, why, when the next try is,
-    and a button to try at once. Hidden when nothing waits."""
+    and a button to try at once. Hidden when nothing waits. With nothing waiting but a
+    file of changes saved by an earlier window, it offers to apply that file."""
 
     def __init__(self, pending: PendingChanges, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,10 +214,16 @@ class PendingBanner(QFrame):
         self.text.setWordWrap(True)
         self.retry_button = QPushButton("Retry Now", self)
         self.retry_button.clicked.connect(pending.retry)
+        self.apply_button = QPushButton("Apply Them", self)
+        self.apply_button.clicked.connect(lambda: pending.apply_requested.emit(pending.files[0]))
+        self.aside_button = QPushButton("Set Aside", self)
+        self.aside_button.setToolTip("Keep the file, renamed, and do not offer it again")
+        self.aside_button.clicked.connect(lambda: pending.set_aside(pending.files[0]))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         layout.addWidget(self.text, 1)
-        layout.addWidget(self.retry_button)
+        for button in (self.retry_button, self.apply_button, self.aside_button):
+            layout.addWidget(button)
         self.ticker = QTimer(self)  # the countdown to the next try
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._show)
@@ -139,9 +232,16 @@ class PendingBanner(QFrame):
 
     def _show(self) -> None:
         pending = self.pending
-        if not pending.count():
+        waiting = bool(pending.count())
+        self.retry_button.setVisible(waiting)
+        self.apply_button.setVisible(not waiting and bool(pending.files))
+        self.aside_button.setVisible(not waiting and bool(pending.files))
+        if not waiting:
             self.ticker.stop()
-            self.hide()
+            if pending.files:
+                self._offer(pending.files[0])
+            else:
+                self.hide()
             return
         seconds = pending.seconds_to_next_try()
         when = f"retrying in {seconds} s" if seconds else "retrying\u2026"
@@ -156,28 +256,45 @@ class PendingBanner(QFrame):
             self.ticker.start()
         self.show()
 
+    def _offer(self, path: Path) -> None:
+        try:
+            count = len(read_file(path))
+        except (OSError, ValueError) as exc:  # shown anyway: the user decides
+            count = 0
+            self.setToolTip(str(exc))
+        else:
+            self.setToolTip(str(path))
+        noun = "change" if count == 1 else "changes"
+        self.text.setText(
+            f"\u26a0 <b>{count} {noun} not in the database</b>: an earlier window saved "
+            f"{'it' if count == 1 else 'them'} to <i>{_escape(path.name)}</i>."
+        )
+        self.show()
+
 
 def _escape(text: str) -> str:
-    from html import escape
-
     return escape(text)
 
 
-def ask_before_closing(parent: QWidget, pending: PendingChanges) -> bool:
+def ask_before_closing(parent: QWidget, pending: PendingChanges,
+                       save: Callable[[], Path]) -> bool:
     """Whether the window may close: nothing waits (after one more try), or the user
-    chose to discard what does. Retry Now tries again and asks again if it must."""
-    from PySide6.QtWidgets import QMessageBox
-
+    saved what does to a file (``save``) or chose to discard it. Retry Now tries again
+    and asks again if it must."""
     while not pending.retry():
         box = QMessageBox(QMessageBox.Icon.Warning, "Changes not saved", "", parent=parent)
         box.setText(f"<b>{pending.summary()}</b>: the database refused "
                     f"{'it' if pending.count() == 1 else 'them'}.")
         box.setInformativeText(
             f"{_escape(pending.reason)}<br><br>Free some disk space, make the database "
-            "writable or reconnect, then retry. Discarding loses:<br>"
+            "writable or reconnect, then retry; or save them to a file to apply later. "
+            "Discarding loses:<br>"
             + "<br>".join(_escape(c.text()) for c in pending.commands)
         )
         retry = box.addButton("Retry Now", QMessageBox.ButtonRole.AcceptRole)
+        to_file = box.addButton("Save to File", QMessageBox.ButtonRole.ActionRole)
+        to_file.setToolTip("Write them to a file; the next window on this database "
+                           "offers to apply it")
         discard = box.addButton("Discard and Close", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(retry)
@@ -185,6 +302,18 @@ def ask_before_closing(parent: QWidget, pending: PendingChanges) -> bool:
         clicked = box.clickedButton()
         box.deleteLater()
         if clicked is discard:
+            pending.discard()
+            return True
+        if clicked is to_file:
+            try:
+                path = save()
+            except OSError as exc:
+                QMessageBox.critical(parent, "Not saved to a file", str(exc))
+                continue
+            QMessageBox.information(
+                parent, "Changes saved to a file",
+                f"{pending.summary().replace(' yet', '')} are in\n{path}\n\nThe next "
+                "window on this database offers to apply them.")
             pending.discard()
             return True
         if clicked is not retry:

@@ -12,10 +12,13 @@ tried again; the view shows the document as it will be, the waiting spans dashed
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.exc import SQLAlchemyError
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from annotator.db.engine import Database
 from annotator.db.models import LabelKind, Status
@@ -31,8 +34,15 @@ from ui.commands import (
     RelabelSpan,
     ResizeSpan,
     SetStatus,
+    from_record,
 )
-from ui.pending import PendingChanges
+from ui.pending import (
+    PendingChanges,
+    ask_before_closing,
+    read_file,
+    save_to_file,
+    saved_files,
+)
 from ui.span_painter import SpanStyle
 from ui.tagging_view import TaggingView
 
@@ -57,6 +67,9 @@ class TaggingController(QObject):
         self.pending.updated.connect(self._show_pending)
         self.pending.saved.connect(self._saved)
         self.pending.dropped.connect(self.message)
+        self.pending.apply_requested.connect(self.apply_file)
+        self.pending.files = saved_files(db)  # left by an earlier window: offered
+        self._applying = False
         self.document_id: int | None = None
         self._stored: list[SpanValue] = []  # the open document's spans in the database
         self.spans: list[SpanValue] = []  # as shown: with the pending changes applied
@@ -134,7 +147,7 @@ class TaggingController(QObject):
         readable = True
         if document_id == self.document_id:
             readable = self.reload()
-        else:
+        elif not self._applying:
             self.open_requested.emit(document_id)
         if readable:
             self.document_changed.emit(document_id)
@@ -148,6 +161,43 @@ class TaggingController(QObject):
             )
             return True
         return False
+
+    def may_close(self, parent: QWidget) -> bool:
+        """Closing: True when no change waits, or the user saved them to a file or
+        discarded them; asks (:func:`ui.pending.ask_before_closing`)."""
+        return ask_before_closing(parent, self.pending, lambda: save_to_file(self.db,
+                                                                             self.pending))
+
+    def apply_file(self, path: Path) -> None:
+        """Make the changes an earlier window saved to ``path``, in order, as new
+        undoable commands (saved, or waiting like any other); the file then goes."""
+        try:
+            records = read_file(path)
+            commands = [from_record(self.db, record, self._changed) for record in records]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self.message.emit(f"Could not read {path.name}: {exc}")
+            return
+        refused = []
+        self._applying = True  # stay on the open document
+        try:
+            for command in commands:
+                self._push(command)
+                if command.error and not command.pending:
+                    refused.append(f"{command.text()}: {command.error}")
+        finally:
+            self._applying = False
+        self.pending.files.remove(path)
+        try:
+            path.unlink()
+        except OSError as exc:
+            refused.append(f"the file stays ({exc}); set it aside before reopening")
+        self.pending.updated.emit()
+        waiting = sum(command.pending for command in commands)
+        self.message.emit(
+            f"Applied {len(commands) - len(refused)} of {len(commands)} saved changes"
+            + (f" ({waiting} waiting for the database)" if waiting else "")
+            + (f"; not applied: {'; '.join(refused)}" if refused else "")
+        )
 
     def _unsaved(self, span_id: int) -> bool:
         if span_id < 0:  # a pending new span: it has no id in the database yet

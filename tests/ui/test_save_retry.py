@@ -8,6 +8,7 @@ its offsets, and undo must work as for any change. SQLite only: the faults are S
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -92,10 +93,11 @@ def answer_next_dialog(button_text: str) -> None:
 
     def click() -> None:
         box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
+        buttons = box.buttons() if isinstance(box, QMessageBox) else []
+        button = next((b for b in buttons if b.text().replace("&", "") == button_text), None)
+        if button is None:  # not shown yet (or an earlier dialog still is)
             QTimer.singleShot(20, click)
             return
-        button = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
         button.click()
 
     QTimer.singleShot(20, click)
@@ -307,3 +309,34 @@ def test_closing_with_pending_changes_can_discard_them(
     lock.release()
     assert window.tagging.pending.count() == 0
     assert stored(db) == []
+
+
+def test_closing_can_save_pending_changes_to_a_file_the_next_window_applies(
+    db: Database, open_window: Opener, qtbot: QtBot, screenshot: Screenshot, tmp_path: Path
+) -> None:
+    window, view = open_on(db, open_window, SEED_DIR)
+    lock = WriteLock(db.url.database)
+    lock.take()
+    kerry = tag(qtbot, view, KERRY)
+    lavrov = tag(qtbot, view, LAVROV, Qt.Key.Key_2)
+    answer_next_dialog("Save to File")
+    answer_next_dialog("OK")  # where the file is
+    assert window.close()
+    lock.release()
+    assert stored(db) == []
+    (saved,) = tmp_path.glob("retry.unsaved-*.json")  # beside the database
+    assert [c["change"] for c in json.loads(saved.read_text("utf-8"))["changes"]] == [
+        "AddSpan", "AddSpan"]
+
+    again = open_window(db)
+    banner = again.pending_banner
+    assert banner.isVisible() and "2 changes not in the database" in banner.text.text()
+    screenshot(banner, "save_retry_banner_saved_file")
+    qtbot.mouseClick(banner.apply_button, Qt.MouseButton.LeftButton)
+    assert stored(db) == [("PERSON", kerry, kerry + len(KERRY)),
+                          ("ORGANIZATION", lavrov, lavrov + len(LAVROV))]
+    assert not saved.exists() and not banner.isVisible()
+    assert "Applied 2 of 2" in again.statusBar().currentMessage()
+    again.article.view.setFocus()
+    key(qtbot, again.article.view, Qt.Key.Key_Z, CTRL)  # ordinary commands: undoable
+    assert stored(db) == [("PERSON", kerry, kerry + len(KERRY))]
