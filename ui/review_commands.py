@@ -1,7 +1,10 @@
 """Undoable adjudication in review mode: each command calls one core gold function.
 
 Accepting a span the gold annotator already has (the same label and edges) changes
-nothing, and its undo leaves that gold span alone.
+nothing, and its undo leaves that gold span alone. An undo that others' work in the same
+database has made impossible (a gold span it would remove is gone) raises, and the
+command leaves the history (``ui.commands.CoreCommand``); taking a side is undone whole
+or not at all.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from annotator.db.engine import Database
 from annotator.gold import (
     DeletedGold,
+    GoldError,
     GoldSpan,
     accept_annotator,
     accept_span,
@@ -107,6 +111,11 @@ class AcceptSide(CoreCommand):
         self.created = [g.id for g in accepted if g.id not in before]
 
     def undo_(self) -> None:
+        here = {g.id for g in gold_spans(self.db, self.document_id)}
+        missing = [span_id for span_id in self.created if span_id not in here]
+        if missing:  # all or nothing: half an undo would be worse than none
+            raise GoldError(f"{len(missing)} of its {len(self.created)} gold spans were "
+                            "removed elsewhere")
         self.gone = [delete_gold_span(self.db, span_id) for span_id in reversed(self.created)]
 
 

@@ -233,3 +233,21 @@ def test_f5_brings_the_queue_once_both_annotators_have_work(
     qtbot.keyClick(pane.view, Qt.Key.Key_F5)
     assert pane.queue_ids() == [2] and pane.document_id == 2 and pane.queue_error is None
     assert window.statusBar().currentMessage() == "1 document to review, most disagreement first"
+
+
+def test_taking_a_side_is_undone_whole_or_not_at_all(
+        qtbot: QtBot, review: tuple, sample_db: Database, laptop: Database) -> None:
+    window, pane, ids = review
+    pane.queue.setCurrentRow(pane.queue_ids().index(1))
+    pane.view.select_span(ids[(1, "huda", "GPE", "المانيا")])
+    qtbot.keyClick(pane.view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    taken = gold_spans(sample_db, 1)
+    assert len(taken) == 3
+    delete_gold_span(laptop, taken[0].id)  # another adjudicator removes one of them
+    qtbot.keyClick(pane.view, Qt.Key.Key_F5)
+    qtbot.keyClick(pane.view, Qt.Key.Key_Z, CTRL)
+    assert "1 of its 3 gold spans were removed elsewhere" in (
+        window.statusBar().currentMessage())
+    assert gold_spans(sample_db, 1) == taken[1:]  # the other two stay
+    assert set(pane.gold) == {g.id for g in taken[1:]}
+    assert pane.undo_stack.count() == 0
