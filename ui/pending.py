@@ -123,8 +123,7 @@ class PendingChanges(QObject):
 
     def summary(self) -> str:
         """'1 change not saved yet' / '3 changes not saved yet'."""
-        n = len(self.commands)
-        return f"{n} change{'' if n == 1 else 's'} not saved yet"
+        return f"{changes(len(self.commands))} not saved yet"
 
 
     def set_aside(self, path: Path) -> None:
@@ -132,6 +131,10 @@ class PendingChanges(QObject):
         path.rename(path.with_name(path.name.removesuffix(".json") + SET_ASIDE))
         self.files.remove(path)
         self.updated.emit()
+
+
+def changes(n: int) -> str:
+    return f"{n} change{'' if n == 1 else 's'}"
 
 
 def _folders(db: Database) -> list[Path]:
@@ -264,9 +267,8 @@ class PendingBanner(QFrame):
             self.setToolTip(str(exc))
         else:
             self.setToolTip(str(path))
-        noun = "change" if count == 1 else "changes"
         self.text.setText(
-            f"\u26a0 <b>{count} {noun} not in the database</b>: an earlier window saved "
+            f"\u26a0 <b>{changes(count)} not in the database</b>: an earlier window saved "
             f"{'it' if count == 1 else 'them'} to <i>{_escape(path.name)}</i>."
         )
         self.show()
@@ -312,8 +314,8 @@ def ask_before_closing(parent: QWidget, pending: PendingChanges,
                 continue
             QMessageBox.information(
                 parent, "Changes saved to a file",
-                f"{pending.summary().replace(' yet', '')} are in\n{path}\n\nThe next "
-                "window on this database offers to apply them.")
+                f"{changes(pending.count())} written to\n{path}\n\nThe next window on "
+                "this database offers to apply them.")
             pending.discard()
             return True
         if clicked is not retry:

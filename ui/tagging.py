@@ -155,10 +155,8 @@ class TaggingController(QObject):
     def has_pending(self, action: str) -> bool:
         """True (and a message saying so) while changes wait: ``action`` must wait too."""
         if self.pending.count() and not self.pending.retry():
-            self.message.emit(
-                f"{action} waits until the {self.pending.summary().replace(' yet', '')}"
-                " are saved (Retry Now, or Ctrl+Z takes them back)"
-            )
+            self.message.emit(f"{action} waits: {self.pending.summary()} (Retry Now, or "
+                              "Ctrl+Z takes the last one back)")
             return True
         return False
 

@@ -340,3 +340,27 @@ def test_closing_can_save_pending_changes_to_a_file_the_next_window_applies(
     again.article.view.setFocus()
     key(qtbot, again.article.view, Qt.Key.Key_Z, CTRL)  # ordinary commands: undoable
     assert stored(db) == [("PERSON", kerry, kerry + len(KERRY))]
+
+
+def test_switching_annotator_waits_for_pending_changes(
+    db: Database, open_window: Opener, qtbot: QtBot
+) -> None:
+    window, view = open_on(db, open_window, SEED_DIR)
+    lock = WriteLock(db.url.database)
+    lock.take()
+    tag(qtbot, view, KERRY)
+    asked: list[object] = []
+
+    def refuse_any_dialog() -> None:  # the name prompt must not even open
+        if (box := QApplication.activeModalWidget()) is not None:
+            asked.append(box)
+            box.close()
+
+    QTimer.singleShot(500, refuse_any_dialog)
+    window.switch_annotator()
+    assert asked == []
+    assert "Switching annotator waits: 1 change not saved yet" in \
+        window.statusBar().currentMessage()
+    assert window.tagging.undo_stack.count() == 1  # the waiting change is still there
+    lock.release()
+    qtbot.waitUntil(lambda: window.tagging.pending.count() == 0, timeout=RETRY_MS)
