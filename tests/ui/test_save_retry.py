@@ -88,6 +88,14 @@ class WriteLock:
         self.conn.execute("ROLLBACK")
 
 
+def locked_window(db: Database, open_window: Opener) -> tuple[MainWindow, TaggingView, WriteLock]:
+    """A window on the seed article while another program holds the write lock."""
+    window, view = open_on(db, open_window, SEED_DIR)
+    lock = WriteLock(db.url.database)
+    lock.take()
+    return window, view, lock
+
+
 def answer_next_dialog(button_text: str) -> None:
     """Click ``button_text`` in the next modal dialog, once it is shown."""
 
@@ -106,10 +114,8 @@ def answer_next_dialog(button_text: str) -> None:
 def test_a_locked_database_keeps_changes_in_order_and_saves_them_when_it_frees(
     db: Database, open_window: Opener, qtbot: QtBot, screenshot: Screenshot
 ) -> None:
-    window, view = open_on(db, open_window, SEED_DIR)
+    window, view, lock = locked_window(db, open_window)
     tagging = window.tagging
-    lock = WriteLock(db.url.database)
-    lock.take()
 
     kerry = tag(qtbot, view, KERRY)
     assert "Not saved yet" in window.statusBar().currentMessage()
@@ -273,9 +279,7 @@ def test_a_pending_span_is_not_edited_before_it_is_saved(
 def test_closing_with_pending_changes_asks_cancel_keeps_them_retry_saves_them(
     db: Database, open_window: Opener, qtbot: QtBot, screenshot: Screenshot
 ) -> None:
-    window, view = open_on(db, open_window, SEED_DIR)
-    lock = WriteLock(db.url.database)
-    lock.take()
+    window, view, lock = locked_window(db, open_window)
     start = tag(qtbot, view, KERRY)
 
     answer_next_dialog("Cancel")
@@ -300,9 +304,7 @@ def test_closing_with_pending_changes_asks_cancel_keeps_them_retry_saves_them(
 def test_closing_with_pending_changes_can_discard_them(
     db: Database, open_window: Opener, qtbot: QtBot
 ) -> None:
-    window, view = open_on(db, open_window, SEED_DIR)
-    lock = WriteLock(db.url.database)
-    lock.take()
+    window, view, lock = locked_window(db, open_window)
     tag(qtbot, view, KERRY)
     answer_next_dialog("Discard and Close")
     assert window.close()
@@ -314,9 +316,7 @@ def test_closing_with_pending_changes_can_discard_them(
 def test_closing_can_save_pending_changes_to_a_file_the_next_window_applies(
     db: Database, open_window: Opener, qtbot: QtBot, screenshot: Screenshot, tmp_path: Path
 ) -> None:
-    window, view = open_on(db, open_window, SEED_DIR)
-    lock = WriteLock(db.url.database)
-    lock.take()
+    window, view, lock = locked_window(db, open_window)
     kerry = tag(qtbot, view, KERRY)
     lavrov = tag(qtbot, view, LAVROV, Qt.Key.Key_2)
     answer_next_dialog("Save to File")
@@ -345,9 +345,7 @@ def test_closing_can_save_pending_changes_to_a_file_the_next_window_applies(
 def test_switching_annotator_waits_for_pending_changes(
     db: Database, open_window: Opener, qtbot: QtBot
 ) -> None:
-    window, view = open_on(db, open_window, SEED_DIR)
-    lock = WriteLock(db.url.database)
-    lock.take()
+    window, view, lock = locked_window(db, open_window)
     tag(qtbot, view, KERRY)
     asked: list[object] = []
 
