@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
+from annotator.db import engine as db_engine
 from annotator.db.engine import Database, default_data_dir, sqlite_path
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 BACKOFF_MS = (1_000, 2_000, 5_000, 10_000)  # then every 10 s
 FILE_FORMAT = "annotator-unsaved-changes"
 SET_ASIDE = ".set-aside.json"  # a file the user chose not to apply: kept, not offered
+PROBE_MS = 100  # how long a retry waits for another program's write lock
 
 
 class PendingChanges(QObject):
@@ -48,6 +50,8 @@ class PendingChanges(QObject):
         super().__init__(parent)
         self.commands: list[CoreCommand] = []
         self.files: list[Path] = []  # changes an earlier window saved to a file
+        # Why a write would be refused now, asked quickly before each retry (or None).
+        self.probe: Callable[[], str | None] = lambda: None
         self.reason = ""  # the database's words for the last refusal
         self.tries = 0  # failed tries since the queue was last empty
         self.timer = QTimer(self)
@@ -90,9 +94,10 @@ class PendingChanges(QObject):
         from ui.commands import Outcome
 
         self.timer.stop()
+        busy = self.probe() if self.commands else None
         while self.commands:
             command = self.commands[0]
-            outcome, message = command.attempt()
+            outcome, message = (Outcome.REFUSED, busy) if busy else command.attempt()
             if outcome is Outcome.REFUSED:
                 self.reason = message
                 self.tries += 1
@@ -131,6 +136,40 @@ class PendingChanges(QObject):
         path.rename(path.with_name(path.name.removesuffix(".json") + SET_ASIDE))
         self.files.remove(path)
         self.updated.emit()
+
+
+def lock_probe(db: Database) -> Callable[[], str | None]:
+    """For SQLite: whether another program holds the write lock, asked with a short
+    wait, so that a retry does not freeze the window for the whole busy timeout."""
+    if sqlite_path(db.url) is None:
+        return lambda: None
+
+    def probe() -> str | None:
+        import sqlite3
+
+        try:
+            pooled = db.engine.raw_connection()
+        except Exception:  # noqa: BLE001 - the attempt itself will say why
+            return None
+        try:
+            conn = pooled.driver_connection
+            assert isinstance(conn, sqlite3.Connection)
+            conn.execute(f"PRAGMA busy_timeout = {PROBE_MS}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    return str(exc)
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {db_engine.BUSY_TIMEOUT_MS}")
+            return None
+        except sqlite3.Error:
+            return None
+        finally:
+            pooled.close()
+
+    return probe
 
 
 def changes(n: int) -> str:

@@ -39,6 +39,7 @@ from ui.commands import (
 from ui.pending import (
     PendingChanges,
     ask_before_closing,
+    lock_probe,
     read_file,
     save_to_file,
     saved_files,
@@ -69,6 +70,7 @@ class TaggingController(QObject):
         self.pending.dropped.connect(self.message)
         self.pending.apply_requested.connect(self.apply_file)
         self.pending.files = saved_files(db)  # left by an earlier window: offered
+        self.pending.probe = lock_probe(db)
         self._applying = False
         self.document_id: int | None = None
         self._stored: list[SpanValue] = []  # the open document's spans in the database

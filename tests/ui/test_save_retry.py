@@ -132,8 +132,11 @@ def test_a_locked_database_keeps_changes_in_order_and_saves_them_when_it_frees(
     assert stored(db) == []  # nothing is in the database yet
     view.select_span(min(view.painter.pending), scroll=True)
     screenshot(window, "save_retry_pending_locked")
+    # Retries ask first, with a short wait, whether the lock is still held.
+    assert tagging.pending.probe() == "database is locked"
 
     lock.release()
+    assert tagging.pending.probe() is None
     qtbot.waitUntil(lambda: tagging.pending.count() == 0, timeout=RETRY_MS)
     assert stored(db) == [("PERSON", kerry, kerry + len(KERRY)),
                           ("ORGANIZATION", lavrov, lavrov + len(LAVROV))]
