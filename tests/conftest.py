@@ -77,13 +77,21 @@ class Backend:
     def is_sqlite(self) -> bool:
         return self.name == "sqlite"
 
-    def new_url(self, name: str = "annotator") -> str:
-        """A location for ``--db`` / ``open_database``: a file path, or a new PG database."""
+    def new_url(self, name: str = "annotator", template: str | None = None) -> str:
+        """A location for ``--db`` / ``open_database``: a file path, or a new PG database.
+
+        ``template``, a closed database on this backend, is copied instead of starting
+        empty (a file copy, or PostgreSQL's CREATE DATABASE ... TEMPLATE).
+        """
         if self._server is None:
-            return str(self._tmp / f"{name}.sqlite3")
+            path = self._tmp / f"{name}.sqlite3"
+            if template is not None:
+                shutil.copyfile(template, path)
+            return str(path)
         database = f"t{uuid.uuid4().hex[:12]}_{re.sub(r'[^a-z0-9]+', '_', name.lower())}"
+        source = f' TEMPLATE "{make_url(template).database}"' if template else ""
         with self._admin() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{database}"{source}')
         self._created.append(database)
         return self._server.set(database=database).render_as_string(hide_password=False)
 
