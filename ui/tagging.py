@@ -129,7 +129,8 @@ class TaggingController(QObject):
             return
         spans, before = self._stored, {(s.id, s.start, s.end, s.label) for s in self._stored}
         for command in self.pending.commands:
-            if command.document_id == self.document_id:
+            if command.document_id == self.document_id and \
+                    getattr(command, "annotator", None) == self.annotator:
                 spans = command.preview(spans)
         self.spans = spans
         self.view.painter.pending = {
@@ -189,14 +190,15 @@ class TaggingController(QObject):
         self.pending.files.remove(path)
         try:
             path.unlink()
+            kept = ""
         except OSError as exc:
-            refused.append(f"the file stays ({exc}); set it aside before reopening")
+            kept = f"; {path.name} could not be removed ({exc}): set it aside next time"
         self.pending.updated.emit()
         waiting = sum(command.pending for command in commands)
         self.message.emit(
             f"Applied {len(commands) - len(refused)} of {len(commands)} saved changes"
             + (f" ({waiting} waiting for the database)" if waiting else "")
-            + (f"; not applied: {'; '.join(refused)}" if refused else "")
+            + (f"; not applied: {'; '.join(refused)}" if refused else "") + kept
         )
 
     def _unsaved(self, span_id: int) -> bool:

@@ -316,9 +316,10 @@ def test_closing_with_pending_changes_can_discard_them(
     assert stored(db) == []
 
 
-def test_closing_can_save_pending_changes_to_a_file_the_next_window_applies(
-    db: Database, open_window: Opener, qtbot: QtBot, screenshot: Screenshot, tmp_path: Path
-) -> None:
+def close_saving_two_spans(db: Database, open_window: Opener, qtbot: QtBot,
+                           folder: Path) -> tuple[int, int, Path]:
+    """Tag two names while the database is locked, close choosing Save to File; the
+    names' offsets and the file (beside the database, in ``folder``)."""
     window, view, lock = locked_window(db, open_window)
     kerry = tag(qtbot, view, KERRY)
     lavrov = tag(qtbot, view, LAVROV, Qt.Key.Key_2)
@@ -327,10 +328,16 @@ def test_closing_can_save_pending_changes_to_a_file_the_next_window_applies(
     assert window.close()
     lock.release()
     assert stored(db) == []
-    (saved,) = tmp_path.glob("retry.unsaved-*.json")  # beside the database
+    (saved,) = folder.glob("retry.unsaved-*.json")
     assert [c["change"] for c in json.loads(saved.read_text("utf-8"))["changes"]] == [
         "AddSpan", "AddSpan"]
+    return kerry, lavrov, saved
 
+
+def test_closing_can_save_pending_changes_to_a_file_the_next_window_applies(
+    db: Database, open_window: Opener, qtbot: QtBot, screenshot: Screenshot, tmp_path: Path
+) -> None:
+    kerry, lavrov, saved = close_saving_two_spans(db, open_window, qtbot, tmp_path)
     again = open_window(db)
     banner = again.pending_banner
     assert banner.isVisible() and "2 changes not in the database" in banner.text.text()
@@ -365,3 +372,16 @@ def test_switching_annotator_waits_for_pending_changes(
     assert window.tagging.undo_stack.count() == 1  # the waiting change is still there
     lock.release()
     qtbot.waitUntil(lambda: window.tagging.pending.count() == 0, timeout=RETRY_MS)
+
+
+def test_a_saved_file_set_aside_is_kept_and_not_offered_again(
+    db: Database, open_window: Opener, qtbot: QtBot, tmp_path: Path
+) -> None:
+    *_, saved = close_saving_two_spans(db, open_window, qtbot, tmp_path)
+    banner = open_window(db).pending_banner
+    qtbot.mouseClick(banner.aside_button, Qt.MouseButton.LeftButton)
+    assert not banner.isVisible() and stored(db) == []
+    assert not saved.exists()
+    assert [p.name for p in tmp_path.glob("retry.unsaved-*")] == [
+        saved.name.removesuffix(".json") + ".set-aside.json"]
+    assert not open_window(db).pending_banner.isVisible()
