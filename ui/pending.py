@@ -54,6 +54,7 @@ class PendingChanges(QObject):
         self.probe: Callable[[], str | None] = lambda: None
         self.reason = ""  # the database's words for the last refusal
         self.tries = 0  # failed tries since the queue was last empty
+        self.retrying = False  # inside retry(): what it saves must not move the view
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.retry)
@@ -91,9 +92,20 @@ class PendingChanges(QObject):
         """Try the waiting changes, oldest first, until one is refused again.
 
         True when none waits any more."""
+        self.timer.stop()
+        self.retrying = True
+        try:
+            self._retry()
+        finally:
+            self.retrying = False
+        if not self.commands:
+            self._idle()
+        self.updated.emit()
+        return not self.commands
+
+    def _retry(self) -> None:
         from ui.commands import Outcome
 
-        self.timer.stop()
         busy = self.probe() if self.commands else None
         while self.commands:
             command = self.commands[0]
@@ -110,10 +122,6 @@ class PendingChanges(QObject):
                 command.changed(command.document_id)
             else:
                 self.dropped.emit(f"Could not save \u201c{command.text()}\u201d: {message}")
-        if not self.commands:
-            self._idle()
-        self.updated.emit()
-        return not self.commands
 
     def seconds_to_next_try(self) -> int:
         return max(0, -(-self.timer.remainingTime() // 1000)) if self.timer.isActive() else 0

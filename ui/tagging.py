@@ -150,7 +150,7 @@ class TaggingController(QObject):
         readable = True
         if document_id == self.document_id:
             readable = self.reload()
-        elif not self._applying:
+        elif not (self._applying or self.pending.retrying):  # the user's own undo/redo
             self.open_requested.emit(document_id)
         if readable:
             self.document_changed.emit(document_id)

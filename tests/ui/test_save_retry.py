@@ -26,7 +26,7 @@ from annotator.db.engine import Database, open_database
 from annotator.documents import document_spans
 from annotator.spans import delete_span
 from tests.conftest import SEED_DIR
-from tests.ui.test_tagging import Opener, key, open_on
+from tests.ui.test_tagging import Opener, key, open_on, three_articles
 from ui.main_window import MainWindow
 from ui.tagging_view import TaggingView
 
@@ -385,3 +385,24 @@ def test_a_saved_file_set_aside_is_kept_and_not_offered_again(
     assert [p.name for p in tmp_path.glob("retry.unsaved-*")] == [
         saved.name.removesuffix(".json") + ".set-aside.json"]
     assert not open_window(db).pending_banner.isVisible()
+
+
+def test_the_queue_keeps_working_on_another_document_and_does_not_move_the_view(
+    db: Database, open_window: Opener, qtbot: QtBot, tmp_path: Path
+) -> None:
+    folder = tmp_path / "more"
+    folder.mkdir()
+    window, view = open_on(db, open_window, SEED_DIR, *three_articles(folder))
+    lock = WriteLock(db.url.database)
+    lock.take()
+    first = window.current_document_id()
+    start = tag(qtbot, view, KERRY)
+    window.next_document()
+    assert window.current_document_id() != first
+    assert view.painter.pending == set()  # drawn only on its own document
+    assert window.pending_banner.isVisible()  # still waiting, and said so
+    lock.release()
+    qtbot.waitUntil(lambda: window.tagging.pending.count() == 0, timeout=RETRY_MS)
+    assert window.current_document_id() != first  # saving it did not jump back
+    assert [(s.start, s.end) for s in document_spans(db, first, "tester")] == [
+        (start, start + len(KERRY))]
