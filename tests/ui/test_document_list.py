@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -13,14 +13,13 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from annotator.db.engine import Database, open_database
+from annotator.db.engine import Database
 from annotator.db.models import Status
 from annotator.documents import document_row, list_documents
 from annotator.importer import import_paths
 from annotator.projects import ensure_project
 from annotator.search import search_documents
 from annotator.spans import set_status
-from tests.conftest import Backend
 from ui.document_list import DocumentList
 from ui.document_model import NAME_COLUMN
 
@@ -48,15 +47,13 @@ def name_of(documents: DocumentList, document_id: int | None) -> str | None:
 
 
 @pytest.fixture
-def news_db(tmp_path: Path, backend: Backend) -> Iterator[Database]:
+def news_db(tmp_path: Path, empty_db: Database) -> Database:
     folder = tmp_path / "news"
     folder.mkdir()
     for name, text in NEWS.items():
         (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-    db = open_database(backend.new_url("news"))
-    import_paths(db, [folder])
-    yield db
-    db.close()
+    import_paths(empty_db, [folder])
+    return empty_db
 
 
 def open_list(qtbot: QtBot, db: Database, **kwargs: object) -> DocumentList:

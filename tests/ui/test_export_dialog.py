@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,14 +14,13 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QListWidget
 
-from annotator.db.engine import Database, open_database
+from annotator.db.engine import Database
 from annotator.db.models import Status
 from annotator.documents import get_document, list_documents
 from annotator.export import ExportFilter, export
 from annotator.importer import import_paths
 from annotator.projects import ensure_annotator, ensure_project
 from annotator.spans import add_span, set_status
-from tests.conftest import Backend
 from tests.ui.dialog_helpers import LEFT, Screenshot, cancel_at_first_progress, choose, shown
 from ui.background import Task
 from ui.export_dialog import ExportDialog, renamed_for
@@ -50,17 +49,16 @@ def annotated(sample_db: Database) -> Database:
 
 
 @pytest.fixture
-def big_db(tmp_path: Path, backend: Backend) -> Iterator[Database]:
+def big_db(tmp_path: Path, empty_db: Database) -> Database:
     """300 documents: the export reports progress every 100, so it can be cancelled."""
-    db = open_database(backend.new_url("big"))
+    db = empty_db
     source = tmp_path / "big-in.jsonl"
     source.write_text("".join(
         json.dumps({"id": f"d{i}", "text": f"خبر رقم {i} من بغداد"}, ensure_ascii=False) + "\n"
         for i in range(300)
     ), encoding="utf-8")
     assert len(import_paths(db, [source]).imported) == 300
-    yield db
-    db.close()
+    return db
 
 
 def open_dialog(db: Database, qtbot: QtBot) -> ExportDialog:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,10 +112,8 @@ def tag_lavrov_quote(qtbot: QtBot, view: TaggingView) -> tuple[int, int]:
 
 
 @pytest.fixture
-def db(backend: Backend) -> Iterator[Database]:
-    opened = open_database(backend.new_url("tagging"))
-    yield opened
-    opened.close()
+def db(empty_db: Database) -> Database:
+    return empty_db
 
 
 def test_mouse_drag_and_hotkey_store_the_exact_arabic_words(
