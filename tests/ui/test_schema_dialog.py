@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.db.engine import Database
+from annotator.db.engine import Database, open_database
 from annotator.documents import document_spans, list_documents
 from annotator.importer import import_paths
 from annotator.projects import ensure_project, load_schema
@@ -243,8 +243,12 @@ def test_delete_in_use_cancelled_changes_nothing(qtbot: QtBot, dialog: LabelSche
 
 @pytest.mark.parametrize(("pick", "expected"), [(1, ("move", "LOCATION")),
                                                 (-1, ("delete", None)), (None, ("cancel", None))])
-def test_the_in_use_prompt(qtbot: QtBot, dialog: LabelSchemaDialog, pick: int | None,
+def test_the_in_use_prompt(qtbot: QtBot, tmp_path: Path, pick: int | None,
                            expected: tuple[str, str | None]) -> None:
+    """The prompt alone, which reads nothing: on a SQLite file, not once per backend."""
+    db = open_database(tmp_path / "prompt.sqlite3")
+    dialog = LabelSchemaDialog(db, ensure_project(db))
+    qtbot.addWidget(dialog)
     others = ["ORGANIZATION", "LOCATION"]
     seen: list[str] = []
 
@@ -262,3 +266,4 @@ def test_the_in_use_prompt(qtbot: QtBot, dialog: LabelSchemaDialog, pick: int | 
     assert dialog._ask_in_use("PERSON", 2, others) == expected
     assert seen == ["Move them to ORGANIZATION", "Move them to LOCATION",
                     "Delete the 2 spans (and their relations) with PERSON"]
+    db.close()
