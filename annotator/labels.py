@@ -38,12 +38,15 @@ def _spec(lb: Label) -> LabelSpec:
     return LabelSpec(lb.name, lb.display_name, lb.kind, lb.color, lb.hotkey, lb.id)
 
 
-def _check(s: Session, project_id: int, name: str, color: str, hotkey: str | None,
-           label_id: int | None) -> None:
+def _check(s: Session, project_id: int, spec: LabelSpec, label_id: int | None) -> None:
+    name, color, hotkey = spec.name, spec.color, spec.hotkey
     if not name.strip() or any(ch.isspace() for ch in name):
         raise LabelError(f"a label name needs letters and no spaces: {name!r}")
     if len(name) > 64:
         raise LabelError(f"a label name has at most 64 characters: {name[:20]!r}...")
+    # The column's limit: PostgreSQL would refuse more, SQLite would keep it.
+    if len(spec.display_name) > 128:
+        raise LabelError("an Arabic name has at most 128 characters")
     if not COLOR.match(color):
         raise LabelError(f"a colour is #RRGGBB, not {color!r}")
     if hotkey is not None and len(hotkey) != 1:
@@ -64,7 +67,7 @@ def _check(s: Session, project_id: int, name: str, color: str, hotkey: str | Non
 def add_label(db: Database, project_id: int, spec: LabelSpec) -> LabelSpec:
     """Add a label at the end of the schema."""
     with db.sessions.begin() as s:
-        _check(s, project_id, spec.name, spec.color, spec.hotkey, None)
+        _check(s, project_id, spec, None)
         pos = s.scalar(
             select(func.coalesce(func.max(Label.position), -1)).where(
                 Label.project_id == project_id
@@ -85,7 +88,7 @@ def update_label(db: Database, label_id: int, spec: LabelSpec) -> LabelSpec:
         if label is None:
             raise LabelError(f"no label {label_id}")
         before = _spec(label)
-        _check(s, label.project_id, spec.name, spec.color, spec.hotkey, label_id)
+        _check(s, label.project_id, spec, label_id)
         if spec.name != label.name:
             for rtype in s.scalars(
                 select(RelationType).where(RelationType.project_id == label.project_id)

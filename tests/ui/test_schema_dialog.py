@@ -113,6 +113,20 @@ def test_add_then_name_a_label(qtbot: QtBot, dialog: LabelSchemaDialog,
     assert schema.label("STATEMENT").id == added.id
 
 
+def test_an_arabic_name_longer_than_the_column_is_refused_on_every_database(
+    qtbot: QtBot, dialog: LabelSchemaDialog, empty_db: Database
+) -> None:
+    # The column holds 128 characters: SQLite would keep more, PostgreSQL raises.
+    edit_cell(qtbot, dialog, "PERSON", ARABIC, "ش" * 129)
+    assert dialog.message.text() == "Not saved: An Arabic name has at most 128 characters."
+    assert load_schema(empty_db, dialog.project_id).label("PERSON").display_name == "شخص"
+    assert cell(dialog, "PERSON", ARABIC) == "شخص"
+
+    edit_cell(qtbot, dialog, "PERSON", ARABIC, "ش" * 128)
+    assert load_schema(empty_db, dialog.project_id).label("PERSON").display_name == "ش" * 128
+    assert dialog.message.text() == "Saved PERSON."
+
+
 def test_rename_keeps_spans_and_relation_types_follow(
     qtbot: QtBot, dialog: LabelSchemaDialog, empty_db: Database, tagged: int
 ) -> None:
