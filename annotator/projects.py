@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from annotator.db.engine import Database, DatabaseError
 from annotator.db.models import Annotator, Label, Project, RelationType
+from annotator.db.upsert import insert_missing
 from annotator.schema import DEFAULT_SCHEMA, LabelSpec, RelationTypeSpec, Schema
 
 DEFAULT_PROJECT = "default"
@@ -114,10 +115,8 @@ def annotator_id(session: Session, name: str) -> int:
     found = session.scalar(select(Annotator.id).where(Annotator.name == name))
     if found is not None:
         return found
-    annotator = Annotator(name=name)
-    session.add(annotator)
-    session.flush()
-    return annotator.id
+    insert_missing(session, Annotator, name=name)  # another process may be adding it too
+    return session.scalars(select(Annotator.id).where(Annotator.name == name)).one()
 
 
 def ensure_annotator(db: Database, name: str) -> int:

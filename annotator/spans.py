@@ -26,6 +26,7 @@ from annotator.db.models import (
     Status,
     utcnow,
 )
+from annotator.db.upsert import insert_missing
 from annotator.documents import SpanValue
 from annotator.projects import annotator_id
 
@@ -59,9 +60,9 @@ def _label_id(s: Session, project_id: int, label: str) -> int:
 
 
 def _mark_in_progress(s: Session, document_id: int, ann_id: int) -> None:
-    if s.get(DocumentStatus, (document_id, ann_id)) is None:
-        s.add(DocumentStatus(document_id=document_id, annotator_id=ann_id,
-                             status=Status.IN_PROGRESS))
+    """A first span makes the document in progress; a status already there stays."""
+    insert_missing(s, DocumentStatus, document_id=document_id, annotator_id=ann_id,
+                   status=Status.IN_PROGRESS)
 
 
 def add_span(
@@ -269,10 +270,11 @@ def set_status(db: Database, document_id: int, annotator: str, status: Status) -
     """Record an annotator's progress on a document; returns the previous status."""
     with db.sessions.begin() as s:
         ann_id = annotator_id(s, annotator)
-        row = s.get(DocumentStatus, (document_id, ann_id))
-        if row is None:
-            s.add(DocumentStatus(document_id=document_id, annotator_id=ann_id, status=status))
-            return Status.NEW
-        before = row.status
+        insert_missing(s, DocumentStatus, document_id=document_id, annotator_id=ann_id,
+                       status=Status.NEW)
+        row = s.scalars(select(DocumentStatus).where(
+            DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == ann_id,
+        ).with_for_update()).one()
+        before = Status(row.status)
         row.status = status
         return before
