@@ -1,14 +1,16 @@
 """A process that annotates until it is killed, for tests/core/test_crash.py and
 tests/core/test_concurrency.py.
 
-    python tests/crash_worker.py DB ANNOTATOR SEED [COUNT]
+    python tests/crash_worker.py DB ANNOTATOR SEED [COUNT] [--go]
 
-It goes through annotator.spans, the functions behind the window's commands, so every
-change is one committed transaction. Before each change it prints ``try <op> <args>``;
-after the function has returned (the change is committed) it prints ``ok <op> <result>``,
-flushed. A test that kills it knows every ``ok`` line is in the database and that at
-most the last ``try`` without its ``ok`` is uncertain. With COUNT it stops after COUNT
-changes, adding spans only.
+DB is what ``--db`` takes: a SQLite file or a database URL (PostgreSQL). It goes through
+annotator.spans, the functions behind the window's commands, so every change is one
+committed transaction. Before each change it prints ``try <op> <args>``; after the
+function has returned (the change is committed) it prints ``ok <op> <result>``, flushed.
+A test that kills it knows every ``ok`` line is in the database and that at most the
+last ``try`` without its ``ok`` is uncertain. With COUNT it stops after COUNT changes,
+adding spans only. With ``--go`` it waits, after ``ready``, for a line on stdin, so that
+a test can start several workers' first writes at the same moment.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
-def main(db_path: str, annotator: str, seed: int, count: int | None) -> None:
+def main(location: str, annotator: str, seed: int, count: int | None, wait: bool) -> None:
     rng = random.Random(seed)
-    db = open_database(db_path)
+    db = open_database(location)
     with db.reading() as s:
         docs = s.execute(select(Document.id, Document.length)).all()
         spans = {
@@ -45,6 +47,8 @@ def main(db_path: str, annotator: str, seed: int, count: int | None) -> None:
             )
         }
     say("ready")
+    if wait:
+        sys.stdin.readline()
     done = 0
     while count is None or done < count:
         op = "add" if count is not None or len(spans) < 5 else rng.choices(
@@ -88,5 +92,6 @@ def main(db_path: str, annotator: str, seed: int, count: int | None) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]),
-         int(sys.argv[4]) if len(sys.argv) > 4 else None)
+    args = [a for a in sys.argv[1:] if a != "--go"]
+    main(args[0], args[1], int(args[2]), int(args[3]) if len(args) > 3 else None,
+         "--go" in sys.argv[1:])

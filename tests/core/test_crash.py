@@ -1,5 +1,8 @@
 """Crash safety: real processes killed with SIGKILL at random moments.
 
+SQLite only: what is tested is the file itself after a kill (``PRAGMA integrity_check``,
+the -wal), which a server's own crash recovery makes moot on PostgreSQL.
+
 An annotating process (tests/crash_worker.py, through annotator.spans like the window)
 and ``python -m annotator import`` are killed mid-work, again and again, on one file.
 After every kill: each change the process reported committed is there, the file passes
@@ -24,6 +27,7 @@ import pytest
 from annotator.db.engine import open_database
 from annotator.importer import import_paths
 from annotator.text import canonical
+from tests.core import dbcheck
 
 WORKER = Path(__file__).resolve().parent.parent / "crash_worker.py"
 ROOT = WORKER.parent.parent
@@ -34,9 +38,9 @@ ANNOTATOR = "crash"
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
 
-def spawn(*args: str) -> subprocess.Popen[str]:
+def spawn(*args: str, stdin: int | None = None) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, *args], stdin=stdin, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
 
 
@@ -87,17 +91,24 @@ def check_file(path: Path) -> None:
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        bad = conn.execute(
-            "SELECT span.id FROM span LEFT JOIN document ON document.id = span.document_id "
-            "WHERE document.id IS NULL OR NOT (0 <= start AND start < end "
-            "AND end <= document.length AND span.document_length = document.length)"
-        ).fetchall()
-        assert bad == []
-        dangling = conn.execute(
-            "SELECT relation.id FROM relation LEFT JOIN span a ON a.id = from_span_id "
-            "LEFT JOIN span b ON b.id = to_span_id WHERE a.id IS NULL OR b.id IS NULL"
-        ).fetchall()
-        assert dangling == []
+    check_rows(path)
+
+
+def check_rows(location: Path | str) -> None:
+    """Every span inside its text, every relation between existing spans (any backend)."""
+    bad = dbcheck.rows(
+        location,
+        'SELECT span.id FROM span LEFT JOIN document ON document.id = span.document_id '
+        'WHERE document.id IS NULL OR NOT (0 <= start AND start < "end" '
+        'AND "end" <= document.length AND span.document_length = document.length)',
+    )
+    assert bad == []
+    dangling = dbcheck.rows(
+        location,
+        "SELECT relation.id FROM relation LEFT JOIN span a ON a.id = from_span_id "
+        "LEFT JOIN span b ON b.id = to_span_id WHERE a.id IS NULL OR b.id IS NULL",
+    )
+    assert dangling == []
 
 
 def settle(model: Model, pending: list[str] | None, db: Model) -> tuple[Model, int]:
@@ -147,20 +158,20 @@ def make_corpus(folder: Path, count: int, seed: int = 7) -> dict[str, str]:
     return texts
 
 
-def three_document_db(path: Path) -> Path:
-    """A database at ``path`` holding three short documents to annotate."""
-    docs = path.parent / "docs"
+def three_document_db(location: Path | str, docs: Path) -> None:
+    """Fill the database at ``location`` with three short documents (written to the new
+    folder ``docs``) to annotate."""
     docs.mkdir()
     for i in range(3):
         (docs / f"{i}.txt").write_text(f"خبر {i}: " + "قال الرئيس " * 30, encoding="utf-8")
-    db = open_database(path)
+    db = open_database(location)
     import_paths(db, [docs])
     db.close()
-    return path
 
 
 def test_annotating_process_killed_at_random_moments_loses_nothing(tmp_path: Path) -> None:
-    path = three_document_db(tmp_path / "crash.sqlite3")
+    path = tmp_path / "crash.sqlite3"
+    three_document_db(path, tmp_path / "docs")
     rng = random.Random(20261125)
     model = Model()
     confirmed = in_flight = before_ready = 0
