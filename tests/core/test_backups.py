@@ -1,4 +1,7 @@
-"""Backups on real SQLite files: daily rotation, before a migration, restore."""
+"""Backups on real SQLite files: daily rotation, before a migration, restore.
+
+SQLite only: backups are copies of the file through SQLite's backup API; a PostgreSQL
+server is backed up with its own tools (``backup`` of a URL is refused, tested here)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Crash safety: real processes killed with SIGKILL at random moments.
 
-SQLite only: what is tested is the file itself after a kill (``PRAGMA integrity_check``,
-the -wal), which a server's own crash recovery makes moot on PostgreSQL.
+SQLite only: what is tested is the file itself after each kill (``PRAGMA integrity_check``,
+``foreign_key_check``, the -wal); on PostgreSQL the killed process is only a client, and
+the server rolls back its open transaction.
 
 An annotating process (tests/crash_worker.py, through annotator.spans like the window)
 and ``python -m annotator import`` are killed mid-work, again and again, on one file.
