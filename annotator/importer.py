@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, tuple_
 
 from annotator.db.engine import Database
 from annotator.db.models import (
+    Annotator,
     Document,
     DocumentStatus,
     Label,
@@ -128,11 +129,26 @@ def _sources(
     return found
 
 
+# What the columns hold. PostgreSQL refuses a longer value (and the whole batch with it);
+# SQLite would store it. Checked here, so both refuse the file, naming its line.
+NAME_MAX = Document.__table__.c.name.type.length
+ANNOTATOR_MAX = Annotator.__table__.c.name.type.length
+
+
 def _check_schema(items: list[Candidate | tuple[int, str]], schema: Schema) -> None:
+    """Labels and relation types the project has, names that fit their columns."""
     labels, rtypes = set(schema.label_names), {r.name for r in schema.relation_types}
     for c in items:
         if isinstance(c, tuple):
             continue
+        if len(c.name) > NAME_MAX:
+            raise FormatError(f"the document id has {len(c.name)} characters; at most "
+                              f"{NAME_MAX} fit", c.line)
+        names = {sp.annotator for sp in c.spans} | ({c.status[0]} if c.status else set())
+        for who in names:
+            if len(who.strip()) > ANNOTATOR_MAX:
+                raise FormatError(f"an annotator name has {len(who.strip())} characters; "
+                                  f"at most {ANNOTATOR_MAX} fit", c.line)
         for sp in c.spans:
             if sp.label not in labels:
                 raise FormatError(

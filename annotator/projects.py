@@ -112,6 +112,9 @@ def annotator_id(session: Session, name: str) -> int:
     name = name.strip()
     if not name:
         raise ValueError("an annotator needs a name")
+    limit = Annotator.__table__.c.name.type.length
+    if len(name) > limit:  # PostgreSQL would refuse it, SQLite store it: refused on both
+        raise ValueError(f"an annotator name has at most {limit} characters")
     found = session.scalar(select(Annotator.id).where(Annotator.name == name))
     if found is not None:
         return found

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from annotator.db.engine import Database, open_database
 from annotator.formats.registry import FORMATS
 from annotator.importer import ImportReport, import_paths
+from tests.core.dbcheck import table_rows
 
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")), deadline=None,
                 derandomize=True,
@@ -190,8 +191,11 @@ def test_every_importable_format_is_fuzzed() -> None:
 # The harness: one database a test, with a known content, dumped before and after.
 
 
-def dump(path: Path) -> list[str]:
-    con = sqlite3.connect(path)
+def dump(location: Path | str) -> object:
+    """The whole database: a SQLite file's SQL dump, or every row of a server database."""
+    if "://" in str(location):
+        return table_rows(location)
+    con = sqlite3.connect(location)
     try:
         return list(con.iterdump())
     finally:
@@ -199,9 +203,9 @@ def dump(path: Path) -> list[str]:
 
 
 class Harness:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, location: str | None = None) -> None:
         self.root = root
-        self.db_path = root / "fuzz.sqlite3"
+        self.db_path = location or root / "fuzz.sqlite3"
         self.db: Database = open_database(self.db_path)
         good = root / "baseline.jsonl"
         good.write_text(json.dumps(native_line(Doc(text="نص الأساس: " + TEXT, spans=(

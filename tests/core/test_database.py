@@ -83,6 +83,8 @@ def test_add_span_checks_offsets_and_labels(db: Database) -> None:
         add_span(db, doc_id, "salma", "PERSON", 2, 99)
     with pytest.raises(SpanError, match="unknown label"):
         add_span(db, doc_id, "salma", "NOPE", 0, 2)
+    with pytest.raises(ValueError, match="at most 128 characters"):  # PostgreSQL's limit
+        add_span(db, doc_id, "س" * 129, "PERSON", 0, 2)
     span = add_span(db, doc_id, "salma", "PERSON", 0, 2)
     assert document_spans(db, doc_id) == [span]
 
