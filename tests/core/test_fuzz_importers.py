@@ -366,19 +366,20 @@ def _big_line(valid: bool) -> bytes:
     return line.encode("utf-8") + b"\n"
 
 
-def test_a_single_50_mb_line(tmp_path: Path) -> None:
-    db = open_database(tmp_path / "big.sqlite3")
+def test_a_single_50_mb_line(backend: Backend, tmp_path: Path) -> None:
+    location = backend.new_url("big")
+    db = open_database(location)
     try:
         small = tmp_path / "small.jsonl"
         small.write_text('{"text": "نص قصير"}\n', encoding="utf-8")
         assert import_paths(db, [small]).ok  # the project and a document exist
         bad = tmp_path / "bad.jsonl"
         bad.write_bytes(_big_line(valid=False))
-        before = dump(tmp_path / "big.sqlite3")
+        before = dump(location)
         report = import_paths(db, [bad])
         assert report.failed and report.failed[0][0] == f"{bad}, line 1"
         assert "not valid JSON" in report.failed[0][1]
-        assert dump(tmp_path / "big.sqlite3") == before
+        assert dump(location) == before
         good = tmp_path / "good.jsonl"
         good.write_bytes(_big_line(valid=True))
         report = import_paths(db, [good])
@@ -387,11 +388,13 @@ def test_a_single_50_mb_line(tmp_path: Path) -> None:
         db.close()
 
 
-def test_cli_reports_bad_input_on_stderr_with_a_non_zero_status(tmp_path: Path) -> None:
+def test_cli_reports_bad_input_on_stderr_with_a_non_zero_status(
+    backend: Backend, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "نص", "id": "a"}\n{"text": 5}\n', encoding="utf-8")
-    db = tmp_path / "cli.sqlite3"
-    run = subprocess.run([sys.executable, "-m", "annotator", "--db", str(db), "import",
+    db = backend.new_url("cli")
+    run = subprocess.run([sys.executable, "-m", "annotator", "--db", db, "import",
                           str(bad)], capture_output=True, text=True, timeout=120)
     assert run.returncode != 0
     assert f"{bad}, line 2" in run.stderr and '"text" must be a string' in run.stderr
