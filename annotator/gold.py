@@ -72,8 +72,8 @@ def _value(s: Session, span: Span) -> GoldSpan:
     label = s.scalar(select(Label.name).where(Label.id == span.label_id))
     assert label is not None
     when = span.adjudicated_at
-    if when is not None and when.tzinfo is None:  # SQLite gives back naive UTC
-        when = when.replace(tzinfo=UTC)
+    if when is not None:  # in UTC: SQLite gives back naive UTC, PostgreSQL its TimeZone
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     return GoldSpan(span.id, span.start, span.end, label, GOLD, str(span.origin),
                     span.source_span_id, span.source_annotator, span.adjudicated_by, when)
 

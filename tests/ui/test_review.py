@@ -16,6 +16,7 @@ from annotator.agreement import agreement_report
 from annotator.db.engine import Database
 from annotator.gold import gold_spans
 from annotator.projects import ensure_project
+from tests.conftest import Backend
 from ui.background import Task
 from ui.review_classes import AGREED, CONFLICT, SINGLE
 from ui.review_pane import ReviewPane
@@ -91,6 +92,29 @@ def test_a_accepts_into_gold_with_provenance_and_undo_removes_it(
     assert gold_spans(sample_db, 1) == []
     qtbot.keyClick(pane.view, Qt.Key.Key_Z, CTRL | SHIFT)
     assert [(g.id, g.source_span_id) for g in gold_spans(sample_db, 1)] == [(gold.id, source)]
+
+
+def test_the_adjudication_time_is_shown_in_utc_whatever_the_server_time_zone(
+        qtbot: QtBot, review: tuple, sample_db: Database, backend: Backend) -> None:
+    _window, pane, ids = review
+    if not backend.is_sqlite:  # a server in Baghdad: it hands times back at +03:00
+        with sample_db.engine.connect() as conn:
+            conn.exec_driver_sql(f"ALTER DATABASE \"{sample_db.url.database}\" "
+                                 "SET TIME ZONE 'Asia/Baghdad'")
+            conn.commit()
+        sample_db.engine.dispose()  # new connections take the setting
+        with sample_db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW TIME ZONE").scalar() == "Asia/Baghdad"
+    open_doc(pane, 1)
+    source = ids[(1, "huda", "ORGANIZATION", "اتحاد صناعة السيارات")]
+    tab_to(qtbot, pane, source)
+    qtbot.keyClick(pane.view, Qt.Key.Key_A)
+    [gold] = gold_spans(sample_db, 1)
+    assert gold.adjudicated_at is not None and gold.adjudicated_at.utcoffset() == timedelta(0)
+
+    pane.view.select_span(gold.id)
+    when = gold.adjudicated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    assert f"adjudicated by tester at {when}" in pane.details.text()
 
 
 def test_x_rejects_and_undo_restores(qtbot: QtBot, review: tuple,
