@@ -154,6 +154,36 @@ def test_jsonl_spans_go_to_the_annotator_chosen(
     assert [(s.label, s.start, s.end) for s in spans] == [("GPE", start, start + 5)]
 
 
+def test_names_longer_than_their_columns_fail_their_file_on_every_database(
+    empty_db: Database, tmp_path: Path, qtbot: QtBot, synchronous: None
+) -> None:
+    # document.name holds 512 characters, annotator.name 128: SQLite would keep longer
+    # names, PostgreSQL raised DataError and dropped the whole batch.
+    long_id, fine = tmp_path / "long-id.jsonl", tmp_path / "fine.jsonl"
+    long_id.write_text(json.dumps({"id": "ن" * 513, "text": NEWS}) + "\n", encoding="utf-8")
+    start = NEWS.index("بغداد")
+    fine.write_text(json.dumps({"id": "baghdad", "text": NEWS, "spans": [
+        {"start": start, "end": start + 5, "label": "GPE"}]}) + "\n", encoding="utf-8")
+    dialog = open_dialog(empty_db, qtbot)
+    dialog.add_paths([str(long_id), str(fine)])
+    choose_format(dialog, "jsonl")
+    dialog.annotator_combo.setCurrentText("م" * 129)
+    qtbot.mouseClick(dialog.run_button, LEFT)
+
+    assert dialog.report is not None and dialog.report.imported == []
+    assert dialog.report.failed == [
+        (f"{long_id}, line 1", "the document id has 513 characters; at most 512 fit"),
+        (f"{fine}, line 1", "an annotator name has 129 characters; at most 128 fit"),
+    ]
+    assert list_documents(empty_db, ensure_project(empty_db)) == []
+
+    dialog.path_list.clear()
+    dialog.add_paths([str(fine)])
+    dialog.annotator_combo.setCurrentText("م" * 128)
+    qtbot.mouseClick(dialog.run_button, LEFT)
+    assert dialog.report is not None and dialog.report.imported == ["baghdad"]
+
+
 def test_newsfane_documents_of_n_sentences_for_the_current_annotator(
     empty_db: Database, tmp_path: Path, qtbot: QtBot, synchronous: None
 ) -> None:
