@@ -14,7 +14,7 @@ from annotator import __version__
 from annotator.db.engine import ENV_VAR, Database, DatabaseError, open_database
 from annotator.projects import DEFAULT_PROJECT, list_annotators, open_project
 from annotator.sample import open_sample_database
-from ui.annotator_prompt import ask_annotator_name, load_annotator, save_annotator
+from ui.annotator_prompt import MAX_NAME, ask_annotator_name, load_annotator, save_annotator
 from ui.fonts import load_bundled_fonts
 from ui.main_window import MainWindow, default_annotator
 from ui.settings import APPLICATION, ORGANIZATION
@@ -89,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = application()
     load_bundled_fonts()  # only now: registering fonts before the QApplication crashes
     try:
+        if args.annotator and len(args.annotator.strip()) > MAX_NAME:  # the column's limit
+            raise StartupError(f"an annotator name has at most {MAX_NAME} characters")
         db, project_id = open_from_args(args)
     except StartupError as exc:
         log.error("%s", exc)  # for whoever started us from a terminal

@@ -154,6 +154,15 @@ def test_an_unknown_project_is_reported_in_a_dialog(
     db.close()
 
 
+def test_an_annotator_name_too_long_to_store_is_reported_in_a_dialog(
+    qapp: QApplication, dialogs: list[str]
+) -> None:
+    # Before, the window opened and every span failed (PostgreSQL) or kept the name (SQLite).
+    assert app_module.main(["--sample", "--annotator", "م" * 129]) == 2
+    assert dialogs == ["an annotator name has at most 128 characters"]
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
 def test_first_start_asks_for_the_annotator_and_remembers(
     qapp: QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
