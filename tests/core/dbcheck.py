@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, create_engine, select, text
+from sqlalchemy import Connection, MetaData, create_engine, inspect, select, text
 from sqlalchemy.pool import NullPool
 
 from annotator.db.engine import resolve_url
@@ -43,9 +43,15 @@ def table_rows(location: str | os.PathLike[str]) -> dict[str, list[tuple[Any, ..
     """Every table with all its rows in a stable order: equal before and after means the
     database was not changed (the server-side counterpart of comparing file digests)."""
     with connect(location) as conn:
-        meta = MetaData()
-        meta.reflect(conn)
+        names = sorted(inspect(conn).get_table_names())
+        meta = _reflected.get(str(location))
+        if meta is None or sorted(meta.tables) != names:  # reflected once per schema
+            meta = _reflected[str(location)] = MetaData()
+            meta.reflect(conn)
         return {
             name: sorted((tuple(r) for r in conn.execute(select(table))), key=repr)
             for name, table in sorted(meta.tables.items())
         }
+
+
+_reflected: dict[str, MetaData] = {}
