@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from ..conftest import Backend
 from .dbcheck import connect, scalar, table_rows
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = DATA.parent.parent
 
 EXTRA_REVISION = '''
 import sqlalchemy as sa
@@ -180,6 +183,52 @@ def test_a_first_revision_database_is_migrated_to_head_with_its_data(
         assert [span.annotator for span in by_id] == ["salma", "salma", GOLD, "omar"]
     finally:
         db.close()
+
+
+# A process that opens the database when told to (a line on stdin).
+OPEN_AFTER_GO = """
+import sys
+from annotator.db.engine import open_database
+print("ready", flush=True)
+sys.stdin.readline()
+db = open_database(sys.argv[1])
+print("backup", db.backup)
+db.close()
+"""
+
+
+def test_several_processes_opening_an_old_database_at_once(backend: Backend) -> None:
+    """Laptops sharing a server (or windows on one file) all opened after an upgrade of
+    the app: one migrates, the others wait and find it at head; no error, data intact."""
+    location = backend.new_url("shared-old")
+    engine = make_engine(resolve_url(location))
+    migrations.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO annotator (name, created_at) VALUES ('salma', :t)"),
+                      {"t": datetime(2026, 1, 2, tzinfo=UTC)})
+    engine.dispose()
+    procs = [subprocess.Popen([sys.executable, "-c", OPEN_AFTER_GO, location],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+             for _ in range(4)]
+    for proc in procs:  # all started (Python and the app imported) before any opens
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    results = [proc.communicate(timeout=120) for proc in procs]
+    for proc, (_, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+    with connect(location) as conn:
+        assert migrations.current_revision(conn) == migrations.head_revision()
+        assert conn.execute(text("SELECT name FROM annotator")).all() == [("salma",)]
+    backups = [out.split(" ", 1)[1].strip() for out, _ in results]
+    if backend.is_sqlite:  # whoever migrated copied the file first
+        taken = [b for b in backups if b != "None"]
+        assert taken and all(Path(b).is_file() for b in taken)
+    else:
+        assert backups == ["None"] * 4
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_unchanged(tmp_path: Path) -> None:
