@@ -1,7 +1,7 @@
 """The real window, offscreen, tagging with Qt events until it is killed or has tagged
 COUNT spans; for tests/ui/test_window_crash.py.
 
-    python tests/window_worker.py DB ANNOTATOR SEED [COUNT]
+    python tests/window_worker.py DB ANNOTATOR SEED [COUNT [UNTIL]]
 
 It starts the window the way ``annotator-gui --db DB --annotator ANNOTATOR`` does
 (``ui.app.main``), then drives it only with events a user makes: mouse drags and clicks
@@ -20,11 +20,13 @@ Every line on stdout is one JSON object, flushed:
   ``{"dialog": TEXT}`` for a modal dialog (closed at once), ``{"unsaved": ...}`` when a
   key that should have changed the database did not, and ``{"done": N}`` before Ctrl+Q.
 
-With COUNT the window quits (Ctrl+Q, exit status 0) after COUNT spans were added.
+With COUNT the window quits (Ctrl+Q, exit status 0) after COUNT spans were added, and
+with UNTIL (a path) not before that file exists: a test makes it outlast another process.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import random
 import sys
@@ -60,12 +62,14 @@ def say(**fields: Any) -> None:
 class Driver:
     """Tags in ``window`` with events, one step per turn of the event loop."""
 
-    def __init__(self, window: MainWindow, rng: random.Random, count: int | None) -> None:
+    def __init__(self, window: MainWindow, rng: random.Random, count: int | None,
+                 until: Path | None = None) -> None:
         self.window = window
         self.view = window.article.view
         self.tagging = window.tagging
         self.rng = rng
         self.count = count
+        self.until = until
         self.added = 0
         self.saves = 0
         self.keys = {lb.hotkey: lb.name for lb in self.tagging.schema.labels if lb.hotkey}
@@ -115,7 +119,8 @@ class Driver:
         if modal is not None:
             say(dialog=modal.text() if isinstance(modal, QMessageBox) else modal.windowTitle())
             modal.close()
-        if self.count is not None and self.added >= self.count:
+        if (self.count is not None and self.added >= self.count
+                and (self.until is None or self.until.exists())):
             say(done=self.added)
             QTest.keyClick(self.window, Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
             return
@@ -204,18 +209,20 @@ class Driver:
 DRIVERS: list[Driver] = []  # kept alive while the window runs
 
 
-def attach(rng: random.Random, count: int | None) -> None:
+def attach(rng: random.Random, count: int | None, until: Path | None = None) -> None:
     windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
     if not windows:
-        QTimer.singleShot(10, lambda: attach(rng, count))
+        QTimer.singleShot(10, lambda: attach(rng, count, until))
         return
-    DRIVERS.append(Driver(windows[0], rng, count))
+    DRIVERS.append(Driver(windows[0], rng, count, until))
     DRIVERS[-1].start()
 
 
 if __name__ == "__main__":
+    faulthandler.enable()  # a crash of the window shows where it happened
     db_path, annotator, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
     limit = int(sys.argv[4]) if len(sys.argv) > 4 else None
+    stop = Path(sys.argv[5]) if len(sys.argv) > 5 else None
     application()
-    QTimer.singleShot(0, lambda: attach(random.Random(seed), limit))
+    QTimer.singleShot(0, lambda: attach(random.Random(seed), limit, stop))
     sys.exit(main(["--db", db_path, "--annotator", annotator]))

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 
 import pytest
 
+from annotator.backups import list_backups
 from annotator.db.engine import open_database
 from annotator.sample import fill_with_sample
 from tests.core.test_crash import check_file, make_corpus, spawn
@@ -142,10 +144,10 @@ def check_texts(path: Path, run: Run) -> int:
     return len(run.texts)
 
 
-def window_worker(path: Path, annotator: str, seed: int,
-                  count: int | None = None) -> subprocess.Popen[str]:
-    extra = [] if count is None else [str(count)]
-    return spawn(str(WORKER), str(path), annotator, str(seed), *extra)
+def window_worker(path: Path, annotator: str, seed: int, *until: object) -> subprocess.Popen[str]:
+    """The window tagging until killed; with ``until`` (a count of spans, and a file) it
+    quits after that many spans (once the file exists)."""
+    return spawn(str(WORKER), str(path), annotator, str(seed), *map(str, until))
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[str, str]:
@@ -183,6 +185,10 @@ def test_window_killed_at_random_moments_loses_nothing(
         verified += check_texts(path, run)
         run.texts.clear()
 
+    backups = list_backups(path)
+    for backup in backups:  # the daily one, taken on open, maybe killed: never half-written
+        with closing(sqlite3.connect(backup.path)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     db = open_database(path)  # and it opens in a window, showing the spans reported
     window = open_window(db, annotator="crash")
     doc = window.tagging.document_id
@@ -194,16 +200,17 @@ def test_window_killed_at_random_moments_loses_nothing(
           f"{starting} of them before the window was ready), "
           f"{run.saved} changes reported saved, all present, {verified} span texts checked; "
           f"a change in flight at {in_flight} kills, found saved (whole) {found} times; "
-          f"{len(run.spans)} spans at the end")
+          f"{len(run.spans)} spans at the end; {len(backups)} backups, integrity ok")
     assert run.saved > KILLS
 
 
 def test_two_windows_on_one_file_lose_nothing(sample_file: Path, tmp_path: Path) -> None:
     path = copy_of(sample_file, tmp_path)
     procs = [window_worker(path, f"window{i}", i, SPANS_EACH) for i in range(2)]
+    with ThreadPoolExecutor(len(procs)) as readers:  # both outputs read as they come
+        outputs = list(readers.map(finish, procs))
     runs = []
-    for proc in procs:
-        out, err = finish(proc)
+    for proc, (out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
         runs.append(Run())
         runs[-1].read(out)
@@ -227,12 +234,17 @@ def test_a_window_while_the_cli_imports(sample_file: Path, tmp_path: Path) -> No
     with closing(sqlite3.connect(path)) as conn:
         (before,) = conn.execute("SELECT MAX(id) FROM document").fetchone()
     texts = make_corpus(tmp_path / "corpus", IMPORT_FILES)
-    window = window_worker(path, "mona", 7, SPANS_EACH)
+    # The window starts tagging first and goes on until the import is over.
+    imported = tmp_path / "imported"
+    window = window_worker(path, "mona", 7, SPANS_EACH // 3, imported)
     assert window.stdout is not None
     assert window.stdout.readline() == '{"ready": true}\n'
     importer = spawn("-m", "annotator", "--db", str(path), "import", str(tmp_path / "corpus"))
-    w_out, w_err = finish(window)
-    i_out, i_err = finish(importer)
+    with ThreadPoolExecutor(1) as reader:  # read the window's output as it comes
+        window_output = reader.submit(finish, window)
+        i_out, i_err = finish(importer)
+        imported.touch()
+        w_out, w_err = window_output.result(timeout=120)
     assert window.returncode == 0, w_err
     assert importer.returncode == 0, i_err
     assert f"{len(texts)} imported" in i_out
@@ -245,10 +257,10 @@ def test_a_window_while_the_cli_imports(sample_file: Path, tmp_path: Path) -> No
     with closing(sqlite3.connect(path)) as conn:
         first_span, last_span = conn.execute(
             "SELECT MIN(created_at), MAX(created_at) FROM span").fetchone()
-        imported = conn.execute(
+        count, first_doc, last_doc = conn.execute(
             "SELECT COUNT(*), MIN(imported_at), MAX(imported_at) FROM document "
             "WHERE id > ?", (before,)).fetchone()
-    assert imported[0] == len(texts)
-    assert first_span < imported[2] and imported[1] < last_span, "they did not overlap"
+    assert count == len(texts)
+    assert first_span < last_doc and first_doc < last_span, "they did not overlap"
     print(f"\nwindow + import: {run.saved} changes saved by the window while "
           f"{len(texts)} files were imported; no lock error, nothing lost")
