@@ -23,7 +23,15 @@ from annotator.projects import annotator_id
 from tests.conftest import Backend
 from tests.core import dbcheck
 
-from .test_crash import WORKER, check_file, check_rows, make_corpus, spawn, three_document_db
+from .test_crash import (
+    WORKER,
+    check_file,
+    check_rows,
+    make_corpus,
+    run_together,
+    spawn,
+    three_document_db,
+)
 
 WRITERS = 4
 SPANS_EACH = 500
@@ -62,17 +70,10 @@ def run_at_once(location: Path | str, annotators: list[str], count: int) -> list
     return what each printed; each must exit 0 with no database error."""
     procs = [spawn(str(WORKER), str(location), who, str(i), str(count), "--go",
                    stdin=subprocess.PIPE) for i, who in enumerate(annotators)]
-    for proc in procs:  # all have opened the database and read its documents
-        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    results = [proc.communicate(timeout=300) for proc in procs]
-    for proc, (_, err) in zip(procs, results, strict=True):
-        assert proc.returncode == 0, err
-        assert not [e for e in ERRORS if e in err], err
-    return [out for out, _ in results]
+    outs = run_together(procs, timeout=300)
+    for out in outs:
+        assert not [e for e in ERRORS if e in out], out
+    return outs
 
 
 def turns(owners: list[str]) -> int:

@@ -45,6 +45,22 @@ def spawn(*args: str, stdin: int | None = None) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
 
 
+def run_together(procs: list[subprocess.Popen[str]], timeout: float) -> list[str]:
+    """Processes that print ``ready`` and then wait for a line on stdin: once all are
+    ready, let them go at one moment; each must exit 0. Returns their outputs (stdout
+    then stderr, for the caller's checks)."""
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    results = [proc.communicate(timeout=timeout) for proc in procs]
+    for proc, (_, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+    return [out + err for out, err in results]
+
+
 @dataclass
 class Model:
     """What the worker reported committed: spans id -> (doc, label, start, end) and

@@ -8,7 +8,6 @@ import hashlib
 import shutil
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,9 +24,9 @@ from annotator.spans import add_span, document_relations
 
 from ..conftest import Backend
 from .dbcheck import connect, scalar, table_rows
+from .test_crash import run_together, spawn
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-ROOT = DATA.parent.parent
 
 EXTRA_REVISION = '''
 import sqlalchemy as sa
@@ -207,23 +206,12 @@ def test_several_processes_opening_an_old_database_at_once(backend: Backend) -> 
         conn.execute(text("INSERT INTO annotator (name, created_at) VALUES ('salma', :t)"),
                       {"t": datetime(2026, 1, 2, tzinfo=UTC)})
     engine.dispose()
-    procs = [subprocess.Popen([sys.executable, "-c", OPEN_AFTER_GO, location],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
-             for _ in range(4)]
-    for proc in procs:  # all started (Python and the app imported) before any opens
-        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    results = [proc.communicate(timeout=120) for proc in procs]
-    for proc, (_, err) in zip(procs, results, strict=True):
-        assert proc.returncode == 0, err
+    procs = [spawn("-c", OPEN_AFTER_GO, location, stdin=subprocess.PIPE) for _ in range(4)]
+    outs = run_together(procs, timeout=120)
     with connect(location) as conn:
         assert migrations.current_revision(conn) == migrations.head_revision()
         assert conn.execute(text("SELECT name FROM annotator")).all() == [("salma",)]
-    backups = [out.split(" ", 1)[1].strip() for out, _ in results]
+    backups = [out.split("\n", 1)[0].split(" ", 1)[1] for out in outs]
     if backend.is_sqlite:  # whoever migrated copied the file first
         taken = [b for b in backups if b != "None"]
         assert taken and all(Path(b).is_file() for b in taken)
