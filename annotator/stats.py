@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from annotator.db.engine import Database
 from annotator.db.models import Annotator, Document, DocumentStatus, Label, Span
+from annotator.projects import name_order
 
 
 @dataclass
@@ -42,9 +43,9 @@ def project_stats(db: Database, project_id: int) -> Stats:
             .join(Label, Label.id == Span.label_id)
             .where(Label.project_id == project_id)
             .group_by(Annotator.name, Label.name)
-            .order_by(Annotator.name, Label.name)
         )
-        for ann, label, n in rows:
+        # Sorted here, not by ORDER BY: the order must not depend on the collation.
+        for ann, label, n in sorted(rows, key=lambda r: (name_order(r[0]), name_order(r[1]))):
             stats.spans.setdefault(ann, {})[label] = n
         rows = s.execute(
             select(Annotator.name, DocumentStatus.status, func.count())
@@ -68,7 +69,7 @@ def format_table(stats: Stats, labels: list[str]) -> str:
         return "\n".join(lines)
     head = ["annotator", *used, "total", "done"]
     rows = []
-    for ann, per in sorted(stats.spans.items()):
+    for ann, per in stats.spans.items():
         done = stats.status.get(ann, {}).get("done", 0)
         rows.append([ann, *(str(per.get(lb, 0)) for lb in used), str(sum(per.values())), str(done)])
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
