@@ -132,6 +132,13 @@ def test_a_locked_database_keeps_changes_in_order_and_saves_them_when_it_frees(
     assert stored(db) == []  # nothing is in the database yet
     view.select_span(min(view.painter.pending), scroll=True)
     screenshot(window, "save_retry_pending_locked")
+    # F5 reads the database again (readers are not blocked by the lock): the waiting
+    # changes stay on screen and in the queue.
+    key(qtbot, view, Qt.Key.Key_F5)
+    assert window.statusBar().currentMessage().startswith("Refreshed")
+    assert tagging.pending.count() == 2
+    assert {(s.label, s.start, s.end) for s in tagging.spans
+            if s.id in view.painter.pending} == shown
     # Retries ask first, with a short wait, whether the lock is still held.
     assert tagging.pending.probe() == "database is locked"
 
