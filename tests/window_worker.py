@@ -18,7 +18,8 @@ Every line on stdout is one JSON object, flushed:
   these are committed;
 - ``{"message": TEXT}`` for every status bar message (a refused change says "Not saved"),
   ``{"dialog": TEXT}`` for a modal dialog (closed at once), ``{"unsaved": ...}`` when a
-  key that should have changed the database did not, and ``{"done": N}`` before Ctrl+Q.
+  key that should have changed the database did not, ``{"done": N}`` before Ctrl+Q, and
+  ``{"stuck": N}`` (exit status 3) when N such keys in a row saved nothing.
 
 With COUNT the window quits (Ctrl+Q, exit status 0) after COUNT spans were added, and
 with UNTIL (a path) not before that file exists: a test makes it outlast another process.
@@ -72,6 +73,7 @@ class Driver:
         self.until = until
         self.added = 0
         self.saves = 0
+        self.failed = 0  # keys in a row that saved nothing
         self.keys = {lb.hotkey: lb.name for lb in self.tagging.schema.labels if lb.hotkey}
         # What the span lists showed, per document, so that each save reports its change.
         self.shown: dict[int, Spans] = {}
@@ -112,18 +114,29 @@ class Driver:
             QTimer.singleShot(10, self.start)
             return
         say(ready=True)
+        self.watchdog = QTimer(self.window, interval=100, timeout=self._watch)
+        self.watchdog.start()
         QTimer.singleShot(0, self.step)
 
-    def step(self) -> None:
+    def _watch(self) -> None:
+        """Report and close any dialog; runs in a dialog's own event loop too."""
         modal = QApplication.activeModalWidget()
         if modal is not None:
             say(dialog=modal.text() if isinstance(modal, QMessageBox) else modal.windowTitle())
             modal.close()
+
+    def step(self) -> None:
         if (self.count is not None and self.added >= self.count
                 and (self.until is None or self.until.exists())):
             say(done=self.added)
             QTest.keyClick(self.window, Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
             return
+        if self.failed > 20:  # the window stopped saving: give up rather than hang
+            say(stuck=self.failed)
+            QApplication.exit(3)
+            return
+        if not self.window.isActiveWindow():  # after a dialog: the user clicks it again
+            self.window.activateWindow()
         self.view.setFocus(Qt.FocusReason.MouseFocusReason)
         kind = self.rng.choices(list(STEPS), list(STEPS.values()))[0]
         getattr(self, f"_{kind}")()
@@ -137,6 +150,9 @@ class Driver:
         QTest.keyClick(self.view, key, mods)
         if self.saves == saves:
             say(unsaved=intent)
+            self.failed += 1
+        else:
+            self.failed = 0
 
     def _label_key(self, other_than: str | None = None) -> tuple[Key, str]:
         hotkey = self.rng.choice([k for k, name in self.keys.items() if name != other_than])
