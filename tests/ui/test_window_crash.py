@@ -224,9 +224,11 @@ def test_two_windows_on_one_file_lose_nothing(sample_file: Path, tmp_path: Path)
     owners = [who for _, who in sorted((sid, who) for who in stored for sid in stored[who])]
     turns = sum(a != b for a, b in zip(owners, owners[1:], strict=False))
     assert turns > 2, "the windows did not write at the same time"
+    both = set.intersection(*({doc for doc, *_ in run.spans.values()} for run in runs))
+    assert both, "the windows tagged no document in common"
     print(f"\ntwo windows: {[run.saved for run in runs]} changes reported saved, "
           f"{len(owners)} spans stored = the union of both, writers took turns {turns} "
-          "times, no lock error, nothing 'Not saved'")
+          f"times, {len(both)} documents tagged by both; no lock error, nothing 'Not saved'")
 
 
 def test_a_window_while_the_cli_imports(sample_file: Path, tmp_path: Path) -> None:
