@@ -241,4 +241,6 @@ if __name__ == "__main__":
     stop = Path(sys.argv[5]) if len(sys.argv) > 5 else None
     application()
     QTimer.singleShot(0, lambda: attach(random.Random(seed), limit, stop))
-    sys.exit(main(["--db", db_path, "--annotator", annotator]))
+    status = main(["--db", db_path, "--annotator", annotator])
+    DRIVERS.clear()  # nothing of ours holds the window past its end, as in annotator-gui
+    sys.exit(status)
