@@ -151,10 +151,12 @@ def settle(model: Model, pending: list[str] | None, db: Model) -> tuple[Model, i
     for m in candidates:
         if m.spans == db.spans and m.relations == db.relations:
             return m, 0
-    lost = len(set(model.spans.items()) - set(db.spans.items()))
-    lost += len(set(model.relations.items()) - set(db.relations.items()))
-    raise AssertionError(f"database differs from the reported changes ({lost} rows lost)"
-                         f"; in flight: {pending}")
+    missing = sorted(set(model.spans.items()) - set(db.spans.items()))
+    missing += sorted(set(model.relations.items()) - set(db.relations.items()))
+    extra = sorted(set(db.spans.items()) - set(model.spans.items()))
+    extra += sorted(set(db.relations.items()) - set(model.relations.items()))
+    raise AssertionError(f"database differs from the reported changes ({len(missing)} rows "
+                         f"lost: {missing[:5]}; not reported: {extra[:5]}); in flight: {pending}")
 
 
 def make_corpus(folder: Path, count: int, seed: int = 7) -> dict[str, str]:
@@ -194,15 +196,21 @@ def test_annotating_process_killed_at_random_moments_loses_nothing(tmp_path: Pat
     confirmed = in_flight = before_ready = 0
     for round_ in range(KILLS):
         proc = spawn(str(WORKER), str(path), ANNOTATOR, str(round_))
-        assert proc.stdout is not None
+        assert proc.stdout is not None and proc.stderr is not None
+        head = ""
         if rng.random() < 0.1:  # now and then, while it is still starting up
             time.sleep(rng.uniform(0, 0.3))
             before_ready += 1
         else:
-            assert proc.stdout.readline() == "ready\n", proc.stderr.read() if proc.stderr else ""
+            head = proc.stdout.readline()
+            assert head == "ready\n", proc.stderr.read()
             time.sleep(rng.uniform(0.01, 0.3))
         proc.send_signal(signal.SIGKILL)
-        out, err = proc.communicate()
+        proc.wait()
+        # Read through the file objects: readline() may have buffered lines after "ready"
+        # (a loaded machine reads late), which communicate(), reading the pipe itself,
+        # would never return.
+        out, err = head + proc.stdout.read(), proc.stderr.read()
         assert proc.returncode == -signal.SIGKILL, err
         lines = [ln.split() for ln in out.splitlines(keepends=True) if ln.endswith("\n")]
         pending = None
