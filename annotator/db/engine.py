@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,9 +76,25 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys = ON")
-    cur.execute("PRAGMA journal_mode = WAL")
+    _set_wal(cur)
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.close()
+
+
+def _set_wal(cur: sqlite3.Cursor) -> None:
+    # Switching a new file to WAL needs an exclusive lock for a moment, and SQLite does not
+    # wait on the busy timeout for it: two processes opening a new database at once (two
+    # laptops, a window and an import) can get "database is locked" here. Try again
+    # within the busy timeout. Once the file is in WAL mode this is a no-op.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _on_sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
