@@ -1,7 +1,8 @@
 """Several laptops opening one new or outdated database at the same moment.
 
 On a team server every laptop migrates on open; they must not race each other into a
-half-built schema or a failed start. Runs on SQLite and PostgreSQL.
+half-built schema or a failed start. Runs on SQLite and PostgreSQL. (An old schema
+opened by several processes at once: tests/core/test_migrations.py.)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from annotator.db import migrations
-from annotator.db.engine import make_engine, open_database, resolve_url
+from annotator.db.engine import make_engine, resolve_url
 
 from ..conftest import Backend
 
@@ -46,17 +47,6 @@ def test_processes_creating_the_schema_at_once_all_start(backend: Backend) -> No
     for done in open_at_once(location):
         assert done.returncode == 0, done.stderr
     assert versions(location) == [migrations.head_revision()]
-
-
-def test_processes_migrating_an_old_schema_at_once_all_start(backend: Backend) -> None:
-    location = backend.new_url("old")
-    engine = create_engine(resolve_url(location), poolclass=NullPool)
-    migrations.upgrade(engine, "0001")
-    engine.dispose()
-    for done in open_at_once(location):
-        assert done.returncode == 0, done.stderr
-    assert versions(location) == [migrations.head_revision()]
-    open_database(location, daily_backup=False).close()
 
 
 def test_connections_switching_a_new_file_to_wal_at_once_all_succeed(tmp_path: Path) -> None:
