@@ -150,8 +150,19 @@ def window_worker(path: Path, annotator: str, seed: int, *until: object) -> subp
     return spawn(str(WORKER), str(path), annotator, str(seed), *map(str, until))
 
 
-def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[str, str]:
-    out, err = proc.communicate(timeout=timeout)
+def finish(proc: subprocess.Popen[str], timeout: float = 120, head: str = "") -> tuple[str, str]:
+    """The process's whole output once it ends. ``head``: what the test already read with
+    readline(), which may have buffered more lines; those are read through the file
+    objects then, since communicate() reads the pipe itself and would skip them."""
+    if not head:
+        out, err = proc.communicate(timeout=timeout)
+    else:
+        assert proc.stdout is not None and proc.stderr is not None
+        with ThreadPoolExecutor(1) as reader:
+            errors = reader.submit(proc.stderr.read)
+            out = head + proc.stdout.read()
+            err = errors.result(timeout=timeout)
+        proc.wait(timeout=timeout)
     assert "Traceback" not in err and "locked" not in err, err
     return out, err
 
@@ -166,6 +177,7 @@ def test_window_killed_at_random_moments_loses_nothing(
     for round_ in range(KILLS):
         proc = window_worker(path, "crash", round_)
         assert proc.stdout is not None
+        ready = ""
         if round_ % 3 == 2:  # at a random time from launch: maybe while it starts
             time.sleep(rng.uniform(0.3, 2.0))  # the window is ready after about 1 s
             early += 1
@@ -174,7 +186,7 @@ def test_window_killed_at_random_moments_loses_nothing(
             assert ready == '{"ready": true}\n', proc.communicate()[1]
             time.sleep(rng.uniform(0.1, 1.5))
         proc.send_signal(signal.SIGKILL)
-        out, _ = finish(proc)
+        out, _ = finish(proc, head=ready)
         assert proc.returncode == -signal.SIGKILL
         starting += '"ready"' not in out and round_ % 3 == 2
         run.read(out)
@@ -240,10 +252,11 @@ def test_a_window_while_the_cli_imports(sample_file: Path, tmp_path: Path) -> No
     imported = tmp_path / "imported"
     window = window_worker(path, "mona", 7, SPANS_EACH // 3, imported)
     assert window.stdout is not None
-    assert window.stdout.readline() == '{"ready": true}\n'
+    ready = window.stdout.readline()
+    assert ready == '{"ready": true}\n'
     importer = spawn("-m", "annotator", "--db", str(path), "import", str(tmp_path / "corpus"))
     with ThreadPoolExecutor(1) as reader:  # read the window's output as it comes
-        window_output = reader.submit(finish, window)
+        window_output = reader.submit(finish, window, 120, ready)
         i_out, i_err = finish(importer)
         imported.touch()
         w_out, w_err = window_output.result(timeout=120)
