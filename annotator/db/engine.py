@@ -27,6 +27,7 @@ from annotator import backups
 ENV_VAR = "ANNOTATOR_DB"
 DEFAULT_FILE = "annotator.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 10  # PostgreSQL: give up reaching the server after this long
 log = logging.getLogger(__name__)
 
 
@@ -115,7 +116,10 @@ def make_engine(url: URL) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A server that went away (a laptop off the lab's network) must fail a write in
+    # seconds, so the window can keep the change and retry, not hang on TCP's minutes.
+    args = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+    return create_engine(url, pool_pre_ping=True, connect_args=args)
 
 
 @dataclass

@@ -3,20 +3,25 @@
 SQLite really refuses in each test: another connection holds the write lock past a short
 busy timeout; a small tmpfs is filled to the last byte; or the connection is made
 read-only. Then the fault goes and the waiting change must reach the database once, with
-its offsets, and undo must work as for any change. SQLite only: the faults are SQLite's.
+its offsets, and undo must work as for any change. SQLite's faults on SQLite files; and
+a PostgreSQL server (a cluster of the test's own) stopped under the window and started
+again.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import create_engine
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -25,6 +30,7 @@ from annotator.db import engine as engine_module
 from annotator.db.engine import Database, open_database
 from annotator.documents import document_spans
 from annotator.spans import delete_span
+from tests import pg_cluster
 from tests.conftest import SEED_DIR
 from tests.ui.test_tagging import Opener, key, open_on, three_articles
 from ui.main_window import MainWindow
@@ -413,3 +419,41 @@ def test_the_queue_keeps_working_on_another_document_and_does_not_move_the_view(
     assert window.current_document_id() != first  # saving it did not jump back
     assert [(s.start, s.end) for s in document_spans(db, first, "tester")] == [
         (start, start + len(KERRY))]
+
+
+@pytest.fixture
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A PostgreSQL cluster of this test's own, which it may stop and start again."""
+    directory = Path(tempfile.mkdtemp(prefix="annotator-test-pg-own-"))
+    pg_cluster.start(directory)
+    yield directory
+    pg_cluster.stop(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_server_that_goes_away_keeps_the_change_until_it_is_back(
+    own_server: Path, open_window: Opener, qtbot: QtBot
+) -> None:
+    admin = create_engine(pg_cluster.url_for(own_server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql("CREATE DATABASE team")
+    admin.dispose()
+    db = open_database(pg_cluster.url_for(own_server, "team"))
+    try:
+        window, view = open_on(db, open_window, SEED_DIR)
+        tagging = window.tagging
+        pg_cluster.stop(own_server)  # the lab's server goes down (or the Wi-Fi)
+        kerry = tag(qtbot, view, KERRY)
+        assert tagging.pending.count() == 1
+        assert "Not saved yet" in window.statusBar().currentMessage()
+        assert "1 change not saved yet" in banner_text(window)
+        assert [(s.label, s.start, s.end) for s in tagging.spans] == [
+            ("PERSON", kerry, kerry + len(KERRY))]  # still on screen, dashed
+
+        pg_cluster.start(own_server)
+        qtbot.waitUntil(lambda: tagging.pending.count() == 0, timeout=RETRY_MS)
+        assert stored(db) == [("PERSON", kerry, kerry + len(KERRY))]
+        assert not window.pending_banner.isVisible()
+        window.close()
+    finally:
+        db.close()
