@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
@@ -136,7 +137,8 @@ class Database:
     def location(self) -> str:
         """Where the data is, for messages: a file path or a URL without password."""
         path = sqlite_path(self.url)
-        return str(path) if path else self.url.render_as_string(hide_password=True)
+        # Unquoted for people: ?host=/run/postgresql, not ?host=%2Frun%2Fpostgresql.
+        return str(path) if path else unquote(self.url.render_as_string(hide_password=True))
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
 
-from annotator.db.engine import Database, open_database, resolve_url
+from annotator.db.engine import Database, make_engine, open_database, resolve_url
 from annotator.db.models import Annotator, Document, Label, Span
 from annotator.documents import document_spans
 from annotator.importer import import_paths
@@ -134,3 +135,9 @@ def test_reopening_keeps_data(db_url: str, tmp_path: Path) -> None:
     with again.reading() as s:
         assert s.scalars(select(Document.text)).all() == ["خبر"]
     again.close()
+
+
+def test_a_server_location_is_shown_readable_and_without_its_password() -> None:
+    url = resolve_url("postgresql+psycopg://huda:s3cret@/team?host=/run/postgresql&port=5433")
+    location = Database(url, make_engine(url), sessionmaker()).location
+    assert location == "postgresql+psycopg://huda:***@/team?host=/run/postgresql&port=5433"
