@@ -678,13 +678,13 @@ def _ratio(a: float, b: float) -> float | None:
 
 def measure_backend(backend: str, corpus: Path, workdir: Path, server: str | None,
                     steps: list[str], repeat: int, export_repeat: int,
-                    res: dict[str, Any], save: Callable[[], None]) -> None:
+                    res: dict[str, Any], save: Callable[[], None], prefix: str = "scale") -> None:
     """Each step's figures into ``res``, saved after each step."""
-    ours = new_location(backend, "scale_ours", workdir, server) if "import" in steps else (
-        str(workdir / "scale_ours.sqlite3") if backend == "sqlite"
-        else make_url(server).set(database="scale_ours").render_as_string(False))
+    ours = new_location(backend, f"{prefix}_ours", workdir, server) if "import" in steps else (
+        str(workdir / f"{prefix}_ours.sqlite3") if backend == "sqlite"
+        else make_url(server).set(database=f"{prefix}_ours").render_as_string(False))
     if "import" in steps:
-        base = new_location(backend, "scale_baseline", workdir, server)
+        base = new_location(backend, f"{prefix}_baseline", workdir, server)
         b = run_child("import-baseline", base, str(corpus), workdir)
         base_size, base_contents = database_size_mib(base), contents(base)
         drop_location(base, server)  # disk: one scale database at a time
@@ -772,6 +772,77 @@ def environment(server: str | None) -> dict[str, Any]:
     return env
 
 
+# -- the table for benchmarks/README.md ---------------------------------------------------
+
+
+def _single_run(what: str, step: dict[str, Any]) -> list[tuple[str, float, float, str]]:
+    """Wall time, CPU and peak RSS of a step run once each way."""
+    return [(what + suffix, step[OURS][key], step[BASE][key], unit) for suffix, key, unit in
+            (("", "seconds", "s"), (", CPU of the process", "cpu_seconds", "s"),
+             (", peak RSS", "peak_rss_mib", "MiB"))]
+
+
+def _cells(res: dict[str, Any]) -> list[tuple[str, float | None, float | None, str]]:
+    """(what, ours, baseline, unit) rows of one backend's results."""
+    rows: list[tuple[str, float | None, float | None, str]] = []
+    if "import" in res:
+        rows += _single_run("import", res["import"])
+    if "window" in res:
+        o, b = res["window"]["medians"][OURS], res["window"]["medians"][BASE]
+        rows += [("window opened (list read, shown, first document) / raw list query",
+                  o["open_window"], b["list_query"], "s"),
+                 ("list query alone (`list_documents`) / raw list query", o["list_query"],
+                  b["list_query"], "s")]
+        for step, what in (("name", "name filter"), ("name+status", "+ status done"),
+                           ("status", "name cleared, status only"), ("clear", "all cleared")):
+            rows.append((f"filter: {what}, until painted / raw SQL", o[f"filter_{step}"],
+                         b[f"filter_{step}"], "s"))
+        rows += [("open a document, until painted (median of 20) / raw text + spans query",
+                  o["open_document"], b["open_document"], "s"),
+                 ("open a document / QTextDocument layout of its text", o["open_document"],
+                  b["layout"], "s"),
+                 ("window peak RSS (VmHWM) / bare QMainWindow", o["peak_rss_mib"],
+                  b["peak_rss_mib"], "MiB")]
+    if "export" in res:
+        runs = res["export"]["runs"]
+        cpu = {m: min(r["cpu_seconds"] for r in runs[m]) for m in (OURS, BASE)}
+        rows += [("export, best", res["export"]["best"][OURS], res["export"]["best"][BASE], "s"),
+                 ("export, CPU of the process (best)", cpu[OURS], cpu[BASE], "s"),
+                 ("export, peak RSS", max(r["peak_rss_mib"] for r in runs[OURS]),
+                  max(r["peak_rss_mib"] for r in runs[BASE]), "MiB")]
+    if "agreement" in res:
+        rows += _single_run("agreement", res["agreement"])
+    return rows
+
+
+def _num(x: float | None, unit: str) -> str:
+    if x is None:
+        return "-"
+    if unit == "MiB":
+        return f"{x:,.0f}"
+    return f"{x:,.1f}" if x >= 10 else f"{x:.2f}" if x >= 0.1 else f"{x * 1000:.1f} ms"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    backends = list(results["backends"])
+    head = "| measure | unit | " + " | ".join(
+        f"{b} ours | {b} baseline | ratio" for b in backends) + " |"
+    lines = [head, "| --- | --- |" + " ---: | ---: | ---: |" * len(backends)]
+    per = {b: {what: (o, bl, unit) for what, o, bl, unit in _cells(results["backends"][b])}
+           for b in backends}
+    order = [what for what, *_ in _cells(results["backends"][backends[0]])]
+    for what in order:
+        unit = per[backends[0]][what][2]
+        cells = []
+        for b in backends:
+            o, bl, _u = per[b].get(what, (None, None, unit))
+            ratio = f"{o / bl:.2f}" if o is not None and bl else "-"
+            cells += [_num(o, unit), _num(bl, unit), ratio]
+        shown_unit = "s" if unit == "s" else unit
+        lines.append(f"| {what} | {shown_unit} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
@@ -786,8 +857,13 @@ def main() -> None:
     parser.add_argument("--export-repeat", type=int, default=2, help="runs of each export")
     parser.add_argument("--steps", nargs="+", default=list(STEPS), choices=STEPS)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--prefix", default="scale", help="names of the databases made")
+    parser.add_argument("--table", type=Path, help="print the markdown table of a results file")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.table:
+        print(markdown(json.loads(args.table.read_text())))
+        return
     if args.child:
         child(*args.child)
         return
@@ -818,7 +894,8 @@ def main() -> None:
             started = time.perf_counter()
             res = results["backends"][backend] = {}
             measure_backend(backend, corpus, work, server if backend == "postgresql" else None,
-                            args.steps, args.repeat, args.export_repeat, res, save)
+                            args.steps, args.repeat, args.export_repeat, res, save,
+                            args.prefix)
             res["wall_seconds"] = time.perf_counter() - started
             save()
     finally:
