@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import Connection, create_engine
@@ -93,7 +94,8 @@ class Backend:
         with self._admin() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{database}"{source}')
         self._created.append(database)
-        return self._server.set(database=database).render_as_string(hide_password=False)
+        # Unquoted, as people type it and as Database.location shows it.
+        return unquote(self._server.set(database=database).render_as_string(hide_password=False))
 
     @contextmanager
     def _admin(self) -> Iterator[Connection]:
