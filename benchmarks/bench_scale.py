@@ -820,6 +820,8 @@ def _num(x: float | None, unit: str) -> str:
         return "-"
     if unit == "MiB":
         return f"{x:,.0f}"
+    if x < 0.001:
+        return f"{x * 1000:.2f} ms"
     return f"{x:,.1f}" if x >= 10 else f"{x:.2f}" if x >= 0.1 else f"{x * 1000:.1f} ms"
 
 
