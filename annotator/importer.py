@@ -311,14 +311,24 @@ class _Writer:
                 )
             ).all()
         )
+        have = set(
+            s.execute(
+                select(DocumentStatus.document_id, DocumentStatus.annotator_id).where(
+                    DocumentStatus.document_id.in_(set(doc_ids.values()))
+                )
+            ).all()
+        )
+        rows = []
         for c in batch:
             assert c.status is not None
             who, status = c.status
             key = (doc_ids[c.sha256], annotator_id(s, who))
-            if s.get(DocumentStatus, key) is None:
-                s.add(DocumentStatus(document_id=key[0], annotator_id=key[1],
-                                     status=Status(status)))
-                s.flush()
+            if key not in have:
+                have.add(key)
+                rows.append({"document_id": key[0], "annotator_id": key[1],
+                             "status": Status(status)})
+        if rows:
+            s.execute(insert(DocumentStatus), rows)
 
     def _write_spans(self, s, batch: list[Candidate]) -> None:  # type: ignore[no-untyped-def]
         pid = self.project_id
@@ -338,38 +348,37 @@ class _Writer:
         )
         annotators: dict[str, int] = {}
         for c in batch:
-            doc_id = doc_ids[c.sha256]
-            who = {sp.annotator for sp in c.spans}
-            for name in who:
+            for name in {sp.annotator for sp in c.spans}:
                 if name not in annotators:
                     annotators[name] = annotator_id(s, name)
-            have = {
-                (a, lb, st, en): sid
-                for sid, a, lb, st, en in s.execute(
-                    select(Span.id, Span.annotator_id, Span.label_id, Span.start, Span.end).where(
-                        Span.document_id == doc_id,
-                        Span.annotator_id.in_([annotators[n] for n in who]),
-                    )
-                )
-            }
-            ids: list[int] = []
+        have = {  # the spans these documents hold already: one query for the batch
+            (d, a, lb, st, en): sid
+            for sid, d, a, lb, st, en in s.execute(
+                select(Span.id, Span.document_id, Span.annotator_id, Span.label_id, Span.start,
+                       Span.end).where(Span.document_id.in_(set(doc_ids.values())))
+            )
+        }
+        rows, keys = [], []
+        for c in batch:
+            doc_id = doc_ids[c.sha256]
             for sp in c.spans:
-                key = (annotators[sp.annotator], labels[sp.label], sp.start, sp.end)
+                key = (doc_id, annotators[sp.annotator], labels[sp.label], sp.start, sp.end)
                 if key not in have:
-                    span = Span(
-                        document_id=doc_id,
-                        document_length=len(c.text),
-                        annotator_id=key[0],
-                        label_id=key[1],
-                        start=sp.start,
-                        end=sp.end,
-                        origin=Origin.IMPORTED,
-                    )
-                    s.add(span)
-                    s.flush()
-                    have[key] = span.id
-                    self.report.spans += 1
-                ids.append(have[key])
+                    have[key] = -1
+                    keys.append(key)
+                    rows.append({"document_id": doc_id, "document_length": len(c.text),
+                                 "annotator_id": key[1], "label_id": key[2], "start": sp.start,
+                                 "end": sp.end, "origin": Origin.IMPORTED})
+        if rows:  # one executemany, ids back in row order (for relations)
+            new_ids = s.scalars(
+                insert(Span).returning(Span.id, sort_by_parameter_order=True), rows
+            ).all()
+            have.update(zip(keys, new_ids, strict=True))
+            self.report.spans += len(rows)
+        for c in batch:
+            doc_id = doc_ids[c.sha256]
+            ids = [have[(doc_id, annotators[sp.annotator], labels[sp.label], sp.start, sp.end)]
+                   for sp in c.spans]
             pairs = {(ids[r.from_index], ids[r.to_index], rtypes[r.type]) for r in c.relations}
             if pairs:
                 rel_key = tuple_(Relation.from_span_id, Relation.to_span_id, Relation.type_id)
