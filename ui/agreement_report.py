@@ -1,9 +1,9 @@
 """Review ▸ Agreement Report…: the core's agreement report as pictures, PNG and HTML.
 
-The figures are the core's (:func:`annotator.agreement.report.compute` on
-:func:`annotator.agreement.data.load`), computed in a background :class:`Task`. The
-label confusion matrix is counted here from the same loaded data (token labels of the
-first pair) until the core offers it; see the report to the core's owners.
+The figures and the first pair's token label confusion matrix are the core's
+(:func:`annotator.agreement.report.compute_with_confusion` on
+:func:`annotator.agreement.data.load`, a page of documents at a time), computed in a
+background :class:`Task`.
 """
 
 from __future__ import annotations
@@ -45,16 +45,11 @@ class ReportResult:
 def compute_report(db: Database, project_id: int, annotators: Sequence[str] | None
                    ) -> ReportResult:
     """The core's report and the first pair's token label confusion (no Qt here)."""
-    import numpy as np
-
     from annotator.agreement.data import load
-    from annotator.agreement.report import compute
+    from annotator.agreement.report import compute_with_confusion
 
     data = load(db, project_id, annotators)
-    report = compute(data)
-    n = len(data.labels) + 1
-    a, b = (data.tokens.labels(data.spans[k]).astype(np.int64) for k in (0, 1))
-    matrix = np.bincount(a * n + b, minlength=n * n).reshape(n, n)
+    report, matrix = compute_with_confusion(data)  # a page of documents' tokens at a time
     return ReportResult(report, matrix.tolist(), ("O", *data.labels))
 
 

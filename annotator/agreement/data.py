@@ -10,8 +10,9 @@ project except the gold annotator; choose it by name to compare with it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 from typing import Any
 
@@ -24,7 +25,7 @@ from annotator.db.engine import Database
 from annotator.db.models import Annotator, Document, DocumentStatus, Label, Span
 from annotator.export import GOLD
 
-PAGE = 1000  # documents whose texts are in memory at once
+PAGE = 1000  # documents whose texts and tokens are in memory at once
 IN_CHUNK = 900  # ids per IN (...) list
 
 
@@ -34,14 +35,62 @@ class AgreementError(ValueError):
 
 @dataclass(frozen=True)
 class AgreementData:
-    """The compared annotators' work on the documents they all touched."""
+    """The compared annotators' work on the documents they all touched.
+
+    Holds the spans and the documents' ids and names, not their tokens: :meth:`pages`
+    reads the texts and tokenises them a page of documents at a time, so what is in
+    memory at once is a page's tokens whatever the corpus's size."""
 
     annotators: tuple[str, ...]
     labels: tuple[str, ...]  # in schema order; a label's code is its index + 1 (0 is O)
     document_ids: np.ndarray  # ascending; a document's index is its place here
     document_names: tuple[str, ...]
-    tokens: Tokens
     spans: tuple[SpanArrays, ...]  # one per annotator, only the chosen labels
+    db: Database | None = field(default=None, repr=False, compare=False)
+
+    def pages(self, size: int | None = None) -> Iterator[Page]:
+        """The documents a page (``size``, default :data:`PAGE`) at a time, in order, with
+        their tokens and each annotator's spans in them (document indices local to the
+        page)."""
+        size = size or PAGE
+        n = len(self.document_ids)
+        if not n:
+            return
+        if self.db is None:
+            raise AgreementError("no database to read the documents' texts from")
+        order = [np.argsort(s.doc, kind="stable") for s in self.spans]
+        starts = list(range(0, n, size))
+        cuts = [np.searchsorted(s.doc[o], np.append(starts, n)) for s, o in
+                zip(self.spans, order, strict=True)]
+        for p, lo in enumerate(starts):
+            hi = min(lo + size, n)
+            spans = []
+            for s, o, cut in zip(self.spans, order, cuts, strict=True):
+                take = o[cut[p] : cut[p + 1]]
+                spans.append(SpanArrays(s.doc[take] - lo, s.start[take], s.end[take],
+                                        s.label[take]))
+            yield Page(lo, hi, _page_tokens(self.db, self.document_ids[lo:hi]), tuple(spans))
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """Every compared document's tokens at once (one big page): for small corpora and
+        the tests; the report itself goes through :meth:`pages`."""
+        page = next(self.pages(max(len(self.document_ids), 1)), None)
+        if page is None:
+            empty = np.zeros(0, dtype=np.int64)
+            return Tokens(empty.astype(np.int32), empty, empty, empty)
+        return page.tokens
+
+
+@dataclass(frozen=True)
+class Page:
+    """Documents ``lo`` to ``hi`` (indices into AgreementData.document_ids): their tokens
+    and each annotator's spans in them, document indices counted from ``lo``."""
+
+    lo: int
+    hi: int
+    tokens: Tokens
+    spans: tuple[SpanArrays, ...]
 
 
 def _rows(session: Session, stmt: Select[Any]) -> np.ndarray:
@@ -120,7 +169,7 @@ def load(
     ids = [people[a] for a in chosen]
     common = set.intersection(*(set(touched[touched[:, 1] == i, 0].tolist()) for i in ids))
     document_ids = np.array(sorted(common), dtype=np.int64)
-    doc_names, tokens = _documents(db, document_ids)
+    doc_names = _names(db, document_ids)
     codes = np.zeros(max((i for i, _n in schema), default=0) + 1, dtype=np.int64)
     for label_id, name in schema:
         codes[label_id] = chosen_labels.index(name) + 1 if name in chosen_labels else 0
@@ -134,39 +183,31 @@ def load(
         keep = counted & (spans[:, 1] == ann_id) & (codes[spans[:, 2]] > 0)
         rows = spans[keep]
         per_annotator.append(SpanArrays(place[keep], rows[:, 3], rows[:, 4], codes[rows[:, 2]]))
-    return AgreementData(chosen, chosen_labels, document_ids, doc_names, tokens,
-                         tuple(per_annotator))
+    return AgreementData(chosen, chosen_labels, document_ids, doc_names,
+                         tuple(per_annotator), db)
 
 
-def _documents(db: Database, document_ids: np.ndarray) -> tuple[tuple[str, ...], Tokens]:
-    """Names and tokens of the documents, reading their texts a page at a time."""
-    names: list[str] = []
-    docs, begins, ends, bases = [], [], [], []
-    offset = 0  # where the page's first text starts in the layout of Tokens
-    for lo in range(0, len(document_ids), PAGE):
-        page = document_ids[lo : lo + PAGE].tolist()
-        found: dict[int, tuple[str, str]] = {}
-        with db.reading() as s:
-            for i in range(0, len(page), IN_CHUNK):
-                found.update(
-                    (did, (name, text))
-                    for did, name, text in s.connection().execute(
-                        select(Document.id, Document.name, Document.text)
-                        .where(Document.id.in_(page[i : i + IN_CHUNK]))
-                    )
-                )
-        texts = [found[did][1] for did in page]
-        names.extend(found[did][0] for did in page)
-        doc, begin, end, base = token_bounds(texts)
-        page_end = offset + sum(len(t) + 1 for t in texts)
-        width = np.int32 if page_end < 2**31 else np.int64  # 84 MB less for 10 M tokens
-        docs.append((doc + lo).astype(np.int32))
-        begins.append((begin + offset).astype(width))
-        ends.append((end + offset).astype(width))
-        bases.append(base + offset)
-        offset = page_end
-    if not docs:
-        empty = np.zeros(0, dtype=np.int64)
-        return (), Tokens(empty.astype(np.int32), empty, empty, empty)
-    return tuple(names), Tokens(np.concatenate(docs), np.concatenate(begins),
-                                np.concatenate(ends), np.concatenate(bases))
+def _read(db: Database, ids: list[int], column: Any) -> list[Any]:
+    """``column`` of the documents ``ids``, in that order."""
+    found: dict[int, Any] = {}
+    with db.reading() as s:
+        for i in range(0, len(ids), IN_CHUNK):
+            rows = s.connection().execute(
+                select(Document.id, column).where(Document.id.in_(ids[i : i + IN_CHUNK])))
+            found.update((did, value) for did, value in rows)
+    return [found[did] for did in ids]
+
+
+def _names(db: Database, document_ids: np.ndarray) -> tuple[str, ...]:
+    """The documents' names (without their texts), a page at a time."""
+    ids = document_ids.tolist()
+    return tuple(chain.from_iterable(_read(db, ids[lo : lo + PAGE], Document.name)
+                                     for lo in range(0, len(ids), PAGE)))
+
+
+def _page_tokens(db: Database, document_ids: np.ndarray) -> Tokens:
+    """The tokens of a page of documents, their texts read and dropped here."""
+    texts = _read(db, document_ids.tolist(), Document.text)
+    doc, begin, end, base = token_bounds(texts)
+    width = np.int32 if sum(len(t) + 1 for t in texts) < 2**31 else np.int64
+    return Tokens(doc.astype(np.int32), begin.astype(width), end.astype(width), base)

@@ -138,23 +138,46 @@ def _number(x: np.ndarray) -> float | None:
 
 def compute(data: AgreementData) -> AgreementReport:
     """Every figure of :class:`AgreementReport` from loaded data (see the package doc)."""
+    return _compute(data, confusion=False)[0]
+
+
+def compute_with_confusion(data: AgreementData) -> tuple[AgreementReport, np.ndarray]:
+    """:func:`compute` and the first pair's token label confusion counts, in the same pass
+    over the pages: rows the first annotator's label code, columns the second's."""
+    report, matrix = _compute(data, confusion=True)
+    assert matrix is not None
+    return report, matrix
+
+
+def _compute(data: AgreementData, confusion: bool) -> tuple[AgreementReport, np.ndarray | None]:
     n_docs, codes, raters = len(data.document_ids), len(data.labels) + 1, len(data.annotators)
-    tokens = data.tokens
-    n_tokens = len(tokens)
-    doc = tokens.doc if n_docs * codes < 2**31 else tokens.doc.astype(np.int64)
-    token_labels = [tokens.labels(spans) for spans in data.spans]
-    per_doc_tokens = np.bincount(doc, minlength=n_docs)
-    # each annotator's label counts per document; every figure below is made of these
-    # and of the tokens each pair labels alike
-    cells = [np.bincount(doc * codes + x, minlength=n_docs * codes).reshape(n_docs, codes)
-             for x in token_labels]
+    pair_list = list(combinations(range(raters), 2))
+    # each annotator's label counts per document and the tokens each pair labels alike
+    # per document: every figure below is made of these, summed a page at a time
+    per_doc_tokens = np.zeros(n_docs, dtype=np.int64)
+    cells = [np.zeros((n_docs, codes), dtype=np.int64) for _ in range(raters)]
+    agree_docs = [np.zeros(n_docs, dtype=np.int64) for _ in pair_list]
+    matrix = np.zeros((codes, codes), dtype=np.int64) if confusion else None
+    for page in data.pages():
+        size, doc = page.hi - page.lo, page.tokens.doc.astype(np.int64)
+        token_labels = [page.tokens.labels(spans) for spans in page.spans]
+        per_doc_tokens[page.lo : page.hi] = np.bincount(doc, minlength=size)
+        for cell, x in zip(cells, token_labels, strict=True):
+            cell[page.lo : page.hi] = np.bincount(doc * codes + x, minlength=size * codes
+                                                  ).reshape(size, codes)
+        for agree_doc, (i, j) in zip(agree_docs, pair_list, strict=True):
+            agree_doc[page.lo : page.hi] = np.bincount(
+                doc[token_labels[i] == token_labels[j]], minlength=size)
+        if matrix is not None:
+            a, b = (x.astype(np.int64) for x in token_labels[:2])
+            matrix += np.bincount(a * codes + b, minlength=codes * codes).reshape(codes, codes)
+    n_tokens = int(per_doc_tokens.sum())
     totals = [c.sum(axis=0) for c in cells]
     pairs = []
     agree_all = 0
     kappa_sum = np.zeros(n_docs)
     f1_sum = {True: np.zeros(n_docs), False: np.zeros(n_docs)}
-    for i, j in combinations(range(raters), 2):
-        agree_doc = np.bincount(doc[token_labels[i] == token_labels[j]], minlength=n_docs)
+    for agree_doc, (i, j) in zip(agree_docs, pair_list, strict=True):
         agree = int(agree_doc.sum())
         agree_all += agree
         kappa_doc = kappa_from(agree_doc, per_doc_tokens, cells[i], cells[j])
@@ -182,7 +205,7 @@ def compute(data: AgreementData) -> AgreementReport:
         key=_rank,
     )
     counts = sum(totals).astype(float)
-    return AgreementReport(
+    report = AgreementReport(
         annotators=data.annotators,
         labels=data.labels,
         document_count=n_docs,
@@ -193,6 +216,7 @@ def compute(data: AgreementData) -> AgreementReport:
                                       counts) if n_tokens else None,
         documents=tuple(documents),
     )
+    return report, matrix
 
 
 def agreement_report(
