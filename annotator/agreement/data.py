@@ -25,7 +25,7 @@ from annotator.db.engine import Database
 from annotator.db.models import Annotator, Document, DocumentStatus, Label, Span
 from annotator.export import GOLD
 
-PAGE = 1000  # documents whose texts and tokens are in memory at once
+PAGE = 250  # documents whose texts and tokens are in memory at once (tens of MiB)
 IN_CHUNK = 900  # ids per IN (...) list
 
 

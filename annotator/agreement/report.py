@@ -158,6 +158,11 @@ def _compute(data: AgreementData, confusion: bool) -> tuple[AgreementReport, np.
     cells = [np.zeros((n_docs, codes), dtype=np.int64) for _ in range(raters)]
     agree_docs = [np.zeros(n_docs, dtype=np.int64) for _ in pair_list]
     matrix = np.zeros((codes, codes), dtype=np.int64) if confusion else None
+    # each pair's span matches and spans per label (rows matched, reference, other) by
+    # rule, and the sum over pairs of each document's span F1
+    span_sums = {(p, exact): np.zeros((3, codes), dtype=np.int64)
+                 for p in range(len(pair_list)) for exact in (True, False)}
+    f1_sum = {True: np.zeros(n_docs), False: np.zeros(n_docs)}
     for page in data.pages():
         size, doc = page.hi - page.lo, page.tokens.doc.astype(np.int64)
         token_labels = [page.tokens.labels(spans) for spans in page.spans]
@@ -171,24 +176,28 @@ def _compute(data: AgreementData, confusion: bool) -> tuple[AgreementReport, np.
         if matrix is not None:
             a, b = (x.astype(np.int64) for x in token_labels[:2])
             matrix += np.bincount(a * codes + b, minlength=codes * codes).reshape(codes, codes)
+        for p, (i, j) in enumerate(pair_list):
+            for exact in (True, False):
+                counts = match_counts(page.spans[i], page.spans[j], size, codes, exact)
+                span_sums[p, exact] += [x.sum(axis=0) for x in
+                                        (counts.matched, counts.reference, counts.other)]
+                matched = counts.matched.sum(axis=1)
+                total = counts.reference.sum(axis=1) + counts.other.sum(axis=1)
+                f1_sum[exact][page.lo : page.hi] += np.where(
+                    total > 0, 2 * matched / np.maximum(total, 1), 1.0)
     n_tokens = int(per_doc_tokens.sum())
     totals = [c.sum(axis=0) for c in cells]
     pairs = []
     agree_all = 0
     kappa_sum = np.zeros(n_docs)
-    f1_sum = {True: np.zeros(n_docs), False: np.zeros(n_docs)}
-    for agree_doc, (i, j) in zip(agree_docs, pair_list, strict=True):
+    for p, (i, j) in enumerate(pair_list):
+        agree_doc = agree_docs[p]
         agree = int(agree_doc.sum())
         agree_all += agree
         kappa_doc = kappa_from(agree_doc, per_doc_tokens, cells[i], cells[j])
         kappa_sum += np.nan_to_num(kappa_doc, nan=1.0)
-        rules = {}
-        for exact in (True, False):
-            counts = match_counts(data.spans[i], data.spans[j], n_docs, codes, exact)
-            rules[exact] = SpanAgreement.of(counts, data.labels)
-            matched = counts.matched.sum(axis=1)
-            total = counts.reference.sum(axis=1) + counts.other.sum(axis=1)
-            f1_sum[exact] += np.where(total > 0, 2 * matched / np.maximum(total, 1), 1.0)
+        rules = {exact: SpanAgreement.of(MatchCounts(*(row[None] for row in span_sums[p, exact])),
+                                         data.labels) for exact in (True, False)}
         kappa = _number(kappa_from(np.array(agree), np.array(n_tokens), totals[i], totals[j]))
         pairs.append(PairAgreement(data.annotators[i], data.annotators[j], rules[True],
                                    rules[False], kappa, agree / n_tokens if n_tokens else None))
