@@ -37,16 +37,46 @@ class AgreementError(ValueError):
 class AgreementData:
     """The compared annotators' work on the documents they all touched.
 
-    Holds the spans and the documents' ids and names, not their tokens: :meth:`pages`
-    reads the texts and tokenises them a page of documents at a time, so what is in
-    memory at once is a page's tokens whatever the corpus's size."""
+    Holds the documents' ids and names, not their texts, tokens or spans: :meth:`pages`
+    reads the spans and texts and tokenises them a page of documents at a time, so what
+    is in memory at once is a page's worth whatever the corpus's size."""
 
     annotators: tuple[str, ...]
     labels: tuple[str, ...]  # in schema order; a label's code is its index + 1 (0 is O)
     document_ids: np.ndarray  # ascending; a document's index is its place here
     document_names: tuple[str, ...]
-    spans: tuple[SpanArrays, ...]  # one per annotator, only the chosen labels
-    db: Database | None = field(default=None, repr=False, compare=False)
+    db: Database = field(repr=False, compare=False)
+    annotator_ids: tuple[int, ...] = field(repr=False)  # the annotators' database ids
+    codes: dict[int, int] = field(repr=False)  # label id -> code, the chosen labels only
+
+    def _spans(self, lo: int, hi: int) -> tuple[SpanArrays, ...]:
+        """Each annotator's spans of the chosen labels in documents ``lo`` to ``hi``,
+        document indices counted from ``lo``."""
+        page = self.document_ids[lo:hi]
+        ids = page.tolist()
+        code = np.zeros(max(self.codes, default=0) + 1, dtype=np.int64)
+        code[list(self.codes)] = list(self.codes.values())
+        with self.db.reading() as s:
+            rows = np.concatenate([np.zeros((0, 5), dtype=np.int64)] + [
+                _rows(s, select(Span.document_id, Span.annotator_id, Span.label_id,
+                                Span.start, Span.end)
+                      .where(Span.document_id.in_(ids[i : i + IN_CHUNK]),
+                             Span.annotator_id.in_(self.annotator_ids)))
+                for i in range(0, len(ids), IN_CHUNK)
+            ])  # labels are filtered here: with label_id IN (...), SQLite reads by label
+        rows = rows[(rows[:, 2] < len(code)) & (code[np.minimum(rows[:, 2], len(code) - 1)] > 0)]
+        doc = np.searchsorted(page, rows[:, 0])
+        return tuple(
+            SpanArrays(doc[mine], rows[mine, 3], rows[mine, 4], code[rows[mine, 2]])
+            for mine in (rows[:, 1] == i for i in self.annotator_ids)
+        )
+
+    @cached_property
+    def spans(self) -> tuple[SpanArrays, ...]:
+        """Every annotator's spans in every compared document at once (one per annotator,
+        only the chosen labels): for small corpora and the tests; the report goes through
+        :meth:`pages`."""
+        return self._spans(0, len(self.document_ids))
 
     def pages(self, size: int | None = None) -> Iterator[Page]:
         """The documents a page (``size``, default :data:`PAGE`) at a time, in order, with
@@ -56,20 +86,10 @@ class AgreementData:
         n = len(self.document_ids)
         if not n:
             return
-        if self.db is None:
-            raise AgreementError("no database to read the documents' texts from")
-        order = [np.argsort(s.doc, kind="stable") for s in self.spans]
-        starts = list(range(0, n, size))
-        cuts = [np.searchsorted(s.doc[o], np.append(starts, n)) for s, o in
-                zip(self.spans, order, strict=True)]
-        for p, lo in enumerate(starts):
+        for lo in range(0, n, size):
             hi = min(lo + size, n)
-            spans = []
-            for s, o, cut in zip(self.spans, order, cuts, strict=True):
-                take = o[cut[p] : cut[p + 1]]
-                spans.append(SpanArrays(s.doc[take] - lo, s.start[take], s.end[take],
-                                        s.label[take]))
-            yield Page(lo, hi, _page_tokens(self.db, self.document_ids[lo:hi]), tuple(spans))
+            yield Page(lo, hi, _page_tokens(self.db, self.document_ids[lo:hi]),
+                       self._spans(lo, hi))
 
     @cached_property
     def tokens(self) -> Tokens:
@@ -151,8 +171,8 @@ def load(
         people = dict(s.execute(select(Annotator.name, Annotator.id)).all())
         if annotators is not None:  # fail before reading any span
             _choose(people, np.zeros((0, 2), dtype=np.int64), annotators)
-        span_query = select(Span.document_id, Span.annotator_id, Span.label_id, Span.start,
-                            Span.end).where(Span.label_id.in_([i for i, _n in schema]))
+        span_query = (select(Span.document_id, Span.annotator_id).distinct()
+                      .where(Span.label_id.in_([i for i, _n in schema])))
         status_query = (select(DocumentStatus.document_id, DocumentStatus.annotator_id)
                         .join(Document, Document.id == DocumentStatus.document_id)
                         .where(Document.project_id == project_id))
@@ -160,8 +180,7 @@ def load(
             ids = [people[a] for a in annotators]
             span_query = span_query.where(Span.annotator_id.in_(ids))
             status_query = status_query.where(DocumentStatus.annotator_id.in_(ids))
-        spans, statuses = _rows(s, span_query), _rows(s, status_query)
-    pairs = np.vstack([spans[:, :2], statuses])
+        pairs = np.vstack([_rows(s, span_query), _rows(s, status_query)])
     stride = int(pairs[:, 1].max(initial=0)) + 1
     key = np.unique(pairs[:, 0] * stride + pairs[:, 1])
     touched = np.column_stack([key // stride, key % stride])  # (document, annotator)
@@ -169,22 +188,10 @@ def load(
     ids = [people[a] for a in chosen]
     common = set.intersection(*(set(touched[touched[:, 1] == i, 0].tolist()) for i in ids))
     document_ids = np.array(sorted(common), dtype=np.int64)
-    doc_names = _names(db, document_ids)
-    codes = np.zeros(max((i for i, _n in schema), default=0) + 1, dtype=np.int64)
-    for label_id, name in schema:
-        codes[label_id] = chosen_labels.index(name) + 1 if name in chosen_labels else 0
-    if len(document_ids):
-        place = np.minimum(np.searchsorted(document_ids, spans[:, 0]), len(document_ids) - 1)
-        counted = document_ids[place] == spans[:, 0]
-    else:
-        place, counted = np.zeros(len(spans), dtype=np.int64), np.zeros(len(spans), dtype=bool)
-    per_annotator = []
-    for ann_id in ids:
-        keep = counted & (spans[:, 1] == ann_id) & (codes[spans[:, 2]] > 0)
-        rows = spans[keep]
-        per_annotator.append(SpanArrays(place[keep], rows[:, 3], rows[:, 4], codes[rows[:, 2]]))
-    return AgreementData(chosen, chosen_labels, document_ids, doc_names,
-                         tuple(per_annotator), db)
+    codes = {label_id: chosen_labels.index(name) + 1 for label_id, name in schema
+             if name in chosen_labels}
+    return AgreementData(chosen, chosen_labels, document_ids, _names(db, document_ids), db,
+                         tuple(ids), codes)
 
 
 def _read(db: Database, ids: list[int], column: Any) -> list[Any]:
