@@ -165,6 +165,23 @@ def _scores(matched: int, ref: int, other: int) -> dict[str, Any]:
             "f1": 2 * matched / (ref + other) if ref + other else None}
 
 
+def token_codes(toks: list[tuple[int, int]], spans: dict[str, list[tuple[int, int, str]]],
+                rank: dict[str, int]) -> dict[str, list[int]]:
+    """Each annotator's label code per token (0: none): the shortest span over the token
+    wins, then the label's rank, as the app's token agreement does."""
+    starts, ends = [s for s, _ in toks], [e for _, e in toks]
+    codes = {}
+    for a, given in spans.items():
+        best: list[tuple[int, int] | None] = [None] * len(toks)
+        for start, end, label in given:
+            key = (end - start, rank[label])
+            for k in range(bisect_right(ends, start), bisect_left(starts, end)):
+                if best[k] is None or key < best[k]:
+                    best[k] = key
+        codes[a] = [0 if b is None else b[1] + 1 for b in best]
+    return codes
+
+
 def baseline(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
     """Every figure of the report, the plain way; and the time of each phase."""
     clock = {"start": time.perf_counter()}
@@ -210,16 +227,7 @@ def baseline(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
     per_doc = []
     for d in docs:
         toks = tokens[d]
-        starts, ends = [s for s, _ in toks], [e for _, e in toks]
-        codes = {}
-        for a in who:
-            best: list[tuple[int, int] | None] = [None] * len(toks)
-            for start, end, label in spans[d][a]:
-                key = (end - start, rank[label])
-                for k in range(bisect_right(ends, start), bisect_left(starts, end)):
-                    if best[k] is None or key < best[k]:
-                        best[k] = key
-            codes[a] = [0 if b is None else b[1] + 1 for b in best]
+        codes = token_codes(toks, {a: spans[d][a] for a in who}, rank)
         for k in range(len(toks)):
             given = Counter(codes[a][k] for a in who)
             squares = sum(c * c for c in given.values())
