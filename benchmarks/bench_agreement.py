@@ -165,6 +165,28 @@ def _scores(matched: int, ref: int, other: int) -> dict[str, Any]:
             "f1": 2 * matched / (ref + other) if ref + other else None}
 
 
+def pair_matches(pair: tuple[str, str], spans: dict[str, list[tuple[int, int, str]]],
+                 counts: dict) -> dict[str, int]:
+    """One document's span matches of a pair, per rule; adds (matched, a's, b's) per
+    label to ``counts[(pair, rule)][label]``."""
+    by_label: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for side, a in enumerate(pair):
+        for start, end, label in spans[a]:
+            by_label[label][side].append((start, end))
+    matched = {"exact": 0, "overlap": 0}
+    for label, (ra, rb) in by_label.items():
+        ca, cb = Counter(ra), Counter(rb)
+        found = {"exact": sum(min(c, cb[r]) for r, c in ca.items()),
+                 "overlap": _overlap_matches(ra, rb)}
+        for rule in found:
+            cell = counts[(pair, rule)][label]
+            cell[0] += found[rule]
+            cell[1] += len(ra)
+            cell[2] += len(rb)
+            matched[rule] += found[rule]
+    return matched
+
+
 def token_codes(toks: list[tuple[int, int]], spans: dict[str, list[tuple[int, int, str]]],
                 rank: dict[str, int]) -> dict[str, list[int]]:
     """Each annotator's label code per token (0: none): the shortest span over the token
@@ -242,21 +264,7 @@ def baseline(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
             confusion[p].update(doc_pairs)
             k = _kappa(doc_pairs)
             kappas.append(1.0 if k is None else k)
-            by_label: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
-            for side, a in enumerate(p):
-                for start, end, label in spans[d][a]:
-                    by_label[label][side].append((start, end))
-            matched = {"exact": 0, "overlap": 0}
-            for label, (ra, rb) in by_label.items():
-                ca, cb = Counter(ra), Counter(rb)
-                found = {"exact": sum(min(c, cb[r]) for r, c in ca.items()),
-                         "overlap": _overlap_matches(ra, rb)}
-                for rule in found:
-                    cell = counts[(p, rule)][label]
-                    cell[0] += found[rule]
-                    cell[1] += len(ra)
-                    cell[2] += len(rb)
-                    matched[rule] += found[rule]
+            matched = pair_matches(p, spans[d], counts)
             total = len(spans[d][p[0]]) + len(spans[d][p[1]])
             for rule in f1s:
                 f1s[rule].append(2 * matched[rule] / total if total else 1.0)

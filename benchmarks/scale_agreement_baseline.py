@@ -14,7 +14,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt loads
 
-from bench_agreement import _kappa, _overlap_matches, _scores, token_codes  # noqa: E402
+from bench_agreement import _kappa, _scores, pair_matches, token_codes  # noqa: E402
 from scale_steps import _stream, raw_connect  # noqa: E402
 
 
@@ -56,21 +56,7 @@ class _Figures:
             self.confusion[p].update(doc_pairs)
             k = _kappa(doc_pairs)
             kappas.append(1.0 if k is None else k)
-            by_label: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
-            for side, a in enumerate(p):
-                for start, end, label in spans[a]:
-                    by_label[label][side].append((start, end))
-            matched = {"exact": 0, "overlap": 0}
-            for label, (ra, rb) in by_label.items():
-                ca, cb = Counter(ra), Counter(rb)
-                found = {"exact": sum(min(c, cb[r]) for r, c in ca.items()),
-                         "overlap": _overlap_matches(ra, rb)}
-                for rule in found:
-                    cell = self.counts[(p, rule)][label]
-                    cell[0] += found[rule]
-                    cell[1] += len(ra)
-                    cell[2] += len(rb)
-                    matched[rule] += found[rule]
+            matched = pair_matches(p, spans, self.counts)
             total = len(spans[p[0]]) + len(spans[p[1]])
             for rule in f1s:
                 f1s[rule].append(2 * matched[rule] / total if total else 1.0)
