@@ -53,9 +53,9 @@ from sqlalchemy import insert, select
 
 from annotator.db.engine import open_database
 from annotator.db.models import DocumentStatus, Label, Span, Status
-from annotator.importer import import_paths
-from annotator.projects import DEFAULT_PROJECT, annotator_id, ensure_project
-from annotator.tokens import TokenIndex
+from annotator.io.importer import import_paths
+from annotator.store.projects import DEFAULT_PROJECT, annotator_id, ensure_project
+from annotator.text.tokens import TokenIndex
 
 OURS, BASELINE = "annotator agreement", "pure Python"
 ANNOTATORS = ("a", "b", "c")
@@ -310,8 +310,8 @@ def baseline(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
 
 def ours(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
     clock = {"start": time.perf_counter()}
-    from annotator.agreement.data import load  # numpy's import is counted
-    from annotator.agreement.report import compute
+    from annotator.review.data import load  # numpy's import is counted
+    from annotator.review.report import compute
 
     db = open_database(path)
     data = load(db, 1)

@@ -53,19 +53,19 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt loads
 
 import corpus  # noqa: E402
-import PySide6  # noqa: E402
 from bench_import import _environment, _rss_mib  # noqa: E402
 
+import PySide6  # noqa: E402
 from PySide6.QtCore import QSettings, qVersion  # noqa: E402
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTextEdit  # noqa: E402
 
 from annotator.db.engine import Database, open_database  # noqa: E402
-from annotator.documents import document_spans, find_document  # noqa: E402
-from annotator.importer import import_paths  # noqa: E402
-from annotator.projects import DEFAULT_PROJECT, ensure_annotator, ensure_project  # noqa: E402
-from annotator.tokens import TokenIndex, is_word_char  # noqa: E402
-from ui.fonts import load_bundled_fonts  # noqa: E402
+from annotator.io.importer import import_paths  # noqa: E402
+from annotator.store.documents import document_spans, find_document  # noqa: E402
+from annotator.store.projects import DEFAULT_PROJECT, ensure_annotator, ensure_project  # noqa: E402
+from annotator.text.tokens import TokenIndex, is_word_char  # noqa: E402
+from ui.common.fonts import load_bundled_fonts  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
 WHO, NOBODY = "bench", "nobody"

@@ -38,21 +38,21 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import corpus
-import PySide6
 import sqlalchemy
 from sqlalchemy import insert, select
 
+import PySide6
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, qVersion
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator.db.engine import open_database
 from annotator.db.models import Document, DocumentStatus, Label, Span, Status
-from annotator.documents import list_documents
-from annotator.projects import ensure_annotator, ensure_project
-from annotator.search import search_documents
-from annotator.text import text_sha256
-from ui.document_list import DocumentList
+from annotator.search.corpus import search_documents
+from annotator.store.documents import list_documents
+from annotator.store.projects import ensure_annotator, ensure_project
+from annotator.text.canonical import text_sha256
+from ui.documents.panel import DocumentList
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # read by each QApplication made
 OURS, BASELINE = "ours", "baseline"

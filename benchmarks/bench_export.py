@@ -42,10 +42,10 @@ import corpus
 from bench_import import _cpu_seconds, _environment, _in_fresh_process, _rss_mib
 
 from annotator.db.engine import open_database
-from annotator.export import export
-from annotator.projects import DEFAULT_PROJECT, ensure_annotator, ensure_project
-from annotator.text import text_sha256
-from annotator.tokens import TokenIndex
+from annotator.io.export import export
+from annotator.store.projects import DEFAULT_PROJECT, ensure_annotator, ensure_project
+from annotator.text.canonical import text_sha256
+from annotator.text.tokens import TokenIndex
 
 BASELINE = "sqlite3+json baseline"
 OURS = "annotator export"

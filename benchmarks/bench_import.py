@@ -54,8 +54,8 @@ import corpus
 import sqlalchemy
 
 from annotator.db.engine import open_database
-from annotator.importer import import_paths
-from annotator.projects import DEFAULT_PROJECT, ensure_project
+from annotator.io.importer import import_paths
+from annotator.store.projects import DEFAULT_PROJECT, ensure_project
 
 BASELINE = "sqlite3 baseline"
 OURS = "annotator import_paths"

@@ -27,7 +27,7 @@ a fresh process (``python bench_scale.py --child ...``):
   against a bare ``QApplication`` + ``QMainWindow`` shown. Target: under 400 MB.
 - export: ``export`` (native JSONL) against the driver's SELECTs streamed and
   ``json.dumps`` of the same lines (the bytes are checked equal).
-- agreement: ``annotator.agreement`` ``load`` + ``compute`` against a pure-Python
+- agreement: ``annotator.review`` ``load`` + ``compute`` against a pure-Python
   baseline streamed document by document (``bench_agreement.py``'s, which holds every
   text and token in memory, would need about 15 GB here); the figures are checked equal.
 

@@ -2,7 +2,7 @@
 
 Every article starts with a header line that names it (``خبر رقم 17``), so no two texts are the
 same, followed by paragraphs of 2 to 5 sentences drawn at random from the NewsFANE
-sentences (``annotator.formats.newsfane``), sentences joined by a space, paragraphs by
+sentences (``annotator.io.formats.newsfane``), sentences joined by a space, paragraphs by
 ``"\\n"``. Sentences are added until the article holds at least ``chars`` characters (the
 last paragraph may stop short), so articles run a little over the target: a sentence
 averages about 170 characters, and 5,000 gives 5,000 to 6,950, mean 5,129.
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from annotator.formats.bio import decode
-from annotator.formats.newsfane import SCHEMA_LABEL, detokenise, read_sentences
+from annotator.io.formats.bio import decode
+from annotator.io.formats.newsfane import SCHEMA_LABEL, detokenise, read_sentences
 
 NEWSFANE = (
-    Path(__file__).resolve().parents[2] / "shared/corpus/newsfane/NewsFANE_Gold_2014_170K.txt"
+    Path(__file__).resolve().parents[1] / "tests/data/newsfane/NewsFANE_Gold_2014_170K.txt"
 )
 HEADER = "خبر رقم {}"  # "news item number N": the line that keeps every text distinct
 PARAGRAPH_SENTENCES = (2, 5)

@@ -37,7 +37,7 @@ class _Figures:
 
     def add(self, d: int, name: str, text: str,
             spans: dict[str, list[tuple[int, int, str]]]) -> None:
-        from annotator.tokens import TokenIndex
+        from annotator.text.tokens import TokenIndex
 
         toks = TokenIndex(text).tokens
         self.items += len(toks)

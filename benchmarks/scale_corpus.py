@@ -10,7 +10,7 @@ one for ``ann2`` (the native format holds one annotator a line; the second line'
 a duplicate that the importer recognises, and only its spans and status are added).
 
 Spans: ``--spans`` in all, half for each annotator, spread evenly over the articles (20 an
-article at the defaults), every edge on a token edge of ``annotator.tokens.TokenIndex``:
+article at the defaults), every edge on a token edge of ``annotator.text.tokens.TokenIndex``:
 
 - ``ann1`` takes NewsFANE gold entities first (about 70%), a QUOTE of 4 to 12 words inside
   a sentence and a CLAIM over a whole sentence (about 15% each, so they nest over
@@ -44,7 +44,7 @@ from typing import TextIO
 
 import corpus
 
-from annotator.tokens import TokenIndex
+from annotator.text.tokens import TokenIndex
 
 ANNOTATORS = ("ann1", "ann2")
 ENTITY_LABELS = ("PERSON", "ORGANIZATION", "LOCATION", "GPE")

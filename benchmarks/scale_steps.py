@@ -130,7 +130,7 @@ def _usage() -> dict[str, float]:
 
 def import_ours(location: str, corpus: str) -> dict[str, Any]:
     from annotator.db.engine import open_database
-    from annotator.importer import import_paths
+    from annotator.io.importer import import_paths
 
     db = open_database(location)
     start = time.perf_counter()
@@ -174,7 +174,7 @@ def import_baseline(location: str, corpus: str) -> dict[str, Any]:
     """The driver storing the same rows: schema, project and annotators made first by
     ``open_database`` (not timed), then per shard: read, ``json.loads``, SHA-256, insert."""
     from annotator.db.engine import open_database
-    from annotator.projects import ensure_annotator, ensure_project
+    from annotator.store.projects import ensure_annotator, ensure_project
 
     db = open_database(location)
     project_id = ensure_project(db)
@@ -243,9 +243,9 @@ def window_ours(location: str, workdir: str) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from annotator.db.engine import open_database
-    from annotator.documents import list_documents
-    from annotator.projects import ensure_project
-    from ui.fonts import load_bundled_fonts
+    from annotator.store.documents import list_documents
+    from annotator.store.projects import ensure_project
+    from ui.common.fonts import load_bundled_fonts
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -368,8 +368,8 @@ def window_baseline(location: str, workdir: str) -> dict[str, Any]:
 
 def export_ours(location: str, out: str) -> dict[str, Any]:
     from annotator.db.engine import open_database
-    from annotator.export import export
-    from annotator.projects import ensure_project
+    from annotator.io.export import export
+    from annotator.store.projects import ensure_project
 
     db = open_database(location)
     project_id = ensure_project(db)
@@ -443,10 +443,10 @@ def export_baseline(location: str, out: str) -> dict[str, Any]:
 
 def agreement_ours(location: str, out: str) -> dict[str, Any]:
     start = time.perf_counter()
-    from annotator.agreement.data import load  # numpy's import is counted
-    from annotator.agreement.report import compute
     from annotator.db.engine import open_database
-    from annotator.projects import ensure_project
+    from annotator.review.data import load  # numpy's import is counted
+    from annotator.review.report import compute
+    from annotator.store.projects import ensure_project
 
     db = open_database(location)
     data = load(db, ensure_project(db))

@@ -1,4 +1,4 @@
-"""Rebuild resources/sample/ from NewsFANE Gold (../shared/corpus/newsfane).
+"""Rebuild resources/sample/ from NewsFANE Gold (tests/data/newsfane).
 
 Usage: python scripts/make_sample.py [NEWSFANE_DIR]
 Documents are runs of consecutive sentences, one paragraph per three sentences.
@@ -11,14 +11,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from annotator.formats.newsfane import detokenise, read_sentences
+from annotator.io.formats.newsfane import detokenise, read_sentences
 
 DOCS, SENTENCES, PER_PARAGRAPH = 40, 12, 3
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    src = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT.parent / "shared/corpus/newsfane")
+    src = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "tests/data/newsfane")
     sentences = list(read_sentences(src / "NewsFANE_Gold_2014_170K.txt"))
     out = ROOT / "resources/sample"
     with (out / "newsfane_sample.jsonl").open("w", encoding="utf-8", newline="\n") as fh:

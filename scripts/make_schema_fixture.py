@@ -12,14 +12,15 @@ from pathlib import Path
 
 from annotator.db import migrations
 from annotator.db.engine import open_database
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 
 TEXT = "قال الوزير إن المحادثات مستمرة"
 RECORD = {
     "id": "released",
     "text": TEXT,
     "annotator": "salma",
-    "spans": [{"start": 4, "end": 10, "label": "PERSON"}, {"start": 0, "end": 30, "label": "QUOTE"}],
+    "spans": [{"start": 4, "end": 10, "label": "PERSON"},
+              {"start": 0, "end": 30, "label": "QUOTE"}],
     "relations": [{"from": 1, "to": 0, "type": "SPEAKER"}],
 }
 

@@ -19,9 +19,11 @@ from sqlalchemy.pool import NullPool
 
 from . import pg_cluster
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED_DIR = SHARED / "corpus" / "seed"
-NEWSFANE = SHARED / "corpus" / "newsfane" / "NewsFANE_Gold_2014_170K.txt"
+# Test data lives in the repository (tests/data/README.md says what each file is and its
+# licence): a fresh clone passes its tests with nothing beside it.
+DATA = Path(__file__).resolve().parent / "data"
+SEED_DIR = DATA / "seed"
+NEWSFANE = DATA / "newsfane" / "NewsFANE_Gold_2014_170K.txt"
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ tests/core/test_concurrency.py.
     python tests/crash_worker.py DB ANNOTATOR SEED [COUNT] [--go]
 
 DB is what ``--db`` takes: a SQLite file or a database URL (PostgreSQL). It goes through
-annotator.spans, the functions behind the window's commands, so every change is one
+annotator.store.spans, the functions behind the window's commands, so every change is one
 committed transaction. Before each change it prints ``try <op> <args>``; after the
 function has returned (the change is committed) it prints ``ok <op> <result>``, flushed.
 A test that kills it knows every ``ok`` line is in the database and that at most the
@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from annotator.db.engine import open_database
 from annotator.db.models import Annotator, Document, Label, Span
-from annotator.spans import add_relation, add_span, delete_span, relabel_span
+from annotator.store.spans import add_relation, add_span, delete_span, relabel_span
 
 LABELS = ("PERSON", "QUOTE", "ORGANIZATION", "DATE")
 

@@ -40,11 +40,11 @@ from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from annotator.documents import document_spans, list_documents  # noqa: E402
+from annotator.store.documents import document_spans, list_documents  # noqa: E402
 from tests.ui.test_tagging import click, drag, point_at, reveal  # noqa: E402
 from ui.app import application, main  # noqa: E402
-from ui.commands import AddSpan  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.tagging.commands import AddSpan  # noqa: E402
 
 Key = Qt.Key
 NO = Qt.KeyboardModifier.NoModifier

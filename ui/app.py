@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator import __version__
 from annotator.db.engine import ENV_VAR, Database, DatabaseError, open_database
-from annotator.projects import DEFAULT_PROJECT, list_annotators, open_project
-from annotator.sample import open_sample_database
-from ui.annotator_prompt import MAX_NAME, ask_annotator_name, load_annotator, save_annotator
-from ui.fonts import load_bundled_fonts
+from annotator.io.sample import open_sample_database
+from annotator.store.projects import DEFAULT_PROJECT, list_annotators, open_project
+from ui.common.annotator_prompt import MAX_NAME, ask_annotator_name, load_annotator, save_annotator
+from ui.common.fonts import load_bundled_fonts
+from ui.common.settings import APPLICATION, ORGANIZATION
 from ui.main_window import MainWindow, default_annotator
-from ui.settings import APPLICATION, ORGANIZATION
 
 log = logging.getLogger(__name__)
 

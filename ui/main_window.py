@@ -24,31 +24,31 @@ from PySide6.QtWidgets import (
 
 from annotator.db.engine import Database
 from annotator.db.models import Status
-from annotator.documents import (
+from annotator.search.corpus import search_documents
+from annotator.store.documents import (
     document_row,
     get_document,
     list_documents,
     next_unfinished,
     progress,
 )
-from annotator.projects import DEFAULT_PROJECT, list_annotators, load_schema
-from annotator.search import search_documents
-from ui.agreement_report import AgreementReportDialog
-from ui.annotator_chooser import choose_annotators
-from ui.annotator_prompt import ask_annotator_name, save_annotator
-from ui.article_pane import ArticlePane, empty_state_html
-from ui.document_list import DocumentList
-from ui.elided_label import ElidedLabel
-from ui.export_dialog import ExportDialog
-from ui.import_dialog import ImportDialog
-from ui.pending import PendingBanner
-from ui.review_pane import ReviewPane
-from ui.review_refresh import AUTO_REFRESH_SECONDS, by_id, describe_changes
-from ui.schema_dialog import LabelSchemaDialog
-from ui.settings import app_settings
-from ui.side_panel import SidePanel
-from ui.tagging import TaggingController
-from ui.tagging_menu import TaggingMenus
+from annotator.store.projects import DEFAULT_PROJECT, list_annotators, load_schema
+from ui.common.annotator_prompt import ask_annotator_name, save_annotator
+from ui.common.elided_label import ElidedLabel
+from ui.common.settings import app_settings
+from ui.documents.panel import DocumentList
+from ui.io.export_dialog import ExportDialog
+from ui.io.import_dialog import ImportDialog
+from ui.review.chooser import choose_annotators
+from ui.review.pane import ReviewPane
+from ui.review.refresh import AUTO_REFRESH_SECONDS, by_id, describe_changes
+from ui.review.report import AgreementReportDialog
+from ui.schema.dialog import LabelSchemaDialog
+from ui.tagging.controller import TaggingController
+from ui.tagging.menu import TaggingMenus
+from ui.tagging.pane import ArticlePane, empty_state_html
+from ui.tagging.pending import PendingBanner
+from ui.tagging.side_panel import SidePanel
 
 DEFAULT_SIZE = QSize(1280, 800)
 

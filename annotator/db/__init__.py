@@ -1,1 +1,3 @@
-"""Storage: the ORM schema, opening databases and their migrations."""
+"""The database: the ORM schema, opening SQLite files and server URLs, migrations, backups.
+Imports SQLAlchemy and Alembic; nothing else of annotator.
+"""

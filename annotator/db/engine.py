@@ -3,7 +3,7 @@
 ``open_database`` is the one entry point. It resolves the location (``--db`` argument,
 then the ``ANNOTATOR_DB`` variable, then a SQLite file in the user data directory),
 creates the engine, and brings the schema to the newest Alembic revision. A SQLite file
-is backed up (:mod:`annotator.backups`, a ``backups/`` folder beside it) before a
+is backed up (:mod:`annotator.db.backups`, a ``backups/`` folder beside it) before a
 migration, and once a day on open.
 """
 
@@ -23,7 +23,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from annotator import backups
+from annotator.db import backups
 
 ENV_VAR = "ANNOTATOR_DB"
 DEFAULT_FILE = "annotator.sqlite3"

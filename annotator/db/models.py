@@ -233,7 +233,7 @@ class Span(Base):
     origin: Mapped[Origin] = mapped_column(_enum(Origin, "span_origin"), default=Origin.MANUAL)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # Provenance of a gold span (annotator.gold), NULL on everyone else's: the span it
+    # Provenance of a gold span (annotator.store.gold), NULL on everyone else's: the span it
     # was accepted from (NULL when the adjudicator drew it), whose span that was, who
     # adjudicated it and when. Plain values, not foreign keys: a record of what happened
     # that outlives the source span (span ids are never reused, so an id never names

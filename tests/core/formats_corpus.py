@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from annotator.db.engine import Database
 from annotator.db.models import Document, Status
-from annotator.export import native_records
-from annotator.importer import import_paths
-from annotator.projects import ensure_project
-from annotator.spans import set_status
+from annotator.io.export import native_records
+from annotator.io.importer import import_paths
+from annotator.store.projects import ensure_project
+from annotator.store.spans import set_status
 
 TEXT = (
     "قال المتحدث محمد 😀: «الانتخابات ستجري» في بغداد.\n"

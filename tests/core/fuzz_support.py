@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from annotator.db.engine import Database, open_database
-from annotator.formats.registry import FORMATS
-from annotator.importer import ImportReport, import_paths
+from annotator.io.formats.registry import FORMATS
+from annotator.io.importer import ImportReport, import_paths
 from tests.core.dbcheck import table_rows
 
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")), deadline=None,
@@ -142,7 +142,7 @@ def hf(docs: list[Doc]) -> dict[str, bytes]:
 def spacy(docs: list[Doc]) -> dict[str, bytes]:
     from spacy.tokens import DocBin
 
-    from annotator.formats.docbin import blank_arabic
+    from annotator.io.formats.docbin import blank_arabic
 
     nlp = blank_arabic()
     out = DocBin(store_user_data=True)

@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-from annotator.agreement import AgreementError, agreement_report
-from annotator.agreement.data import load
-from annotator.agreement.spans import exact_matches, overlap_matches
-from annotator.agreement.tokens import SpanArrays, token_bounds
 from annotator.db.engine import Database
-from annotator.importer import import_paths
-from annotator.tokens import TokenIndex
+from annotator.io.importer import import_paths
+from annotator.review import AgreementError, agreement_report
+from annotator.review.data import load
+from annotator.review.spans import exact_matches, overlap_matches
+from annotator.review.tokens import SpanArrays, token_bounds
+from annotator.text.tokens import TokenIndex
 from tests.conftest import SEED_DIR
 
 TEXT = "قال الوزير محمد علي إن وبغداد تستضيف القمة في 2014"

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import annotator.agreement.data as agreement_data
-from annotator.agreement import agreement_report
-from annotator.agreement.data import load
-from annotator.agreement.report import compute, compute_with_confusion
+import annotator.review.data as agreement_data
 from annotator.db.engine import Database
+from annotator.review import agreement_report
+from annotator.review.data import load
+from annotator.review.report import compute, compute_with_confusion
 from tests.core.test_agreement_reference import build
 
 

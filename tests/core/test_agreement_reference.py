@@ -22,14 +22,14 @@ from sqlalchemy import text as sql
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
-from annotator.agreement import AgreementReport, agreement_report
-from annotator.agreement.measures import MISSING, fleiss_kappa, krippendorff_alpha
 from annotator.db.engine import Database
 from annotator.db.models import Status
-from annotator.importer import import_paths
-from annotator.projects import ensure_project, load_schema
-from annotator.spans import set_status
-from annotator.tokens import TokenIndex
+from annotator.io.importer import import_paths
+from annotator.review import AgreementReport, agreement_report
+from annotator.review.measures import MISSING, fleiss_kappa, krippendorff_alpha
+from annotator.store.projects import ensure_project, load_schema
+from annotator.store.spans import set_status
+from annotator.text.tokens import TokenIndex
 
 TOLERANCE = 1e-9
 WORDS = ["قال", "الوزير", "وبغداد", "الانتخابات", "مُحَمَّد", "في", "ـــ", "2014", "OSCE",

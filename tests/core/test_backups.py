@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from annotator import backups
-from annotator.backups import BackupError, list_backups, restore, take_backup
 from annotator.cli import main
-from annotator.db import migrations
+from annotator.db import backups, migrations
+from annotator.db.backups import BackupError, list_backups, restore, take_backup
 from annotator.db.engine import open_database
 from annotator.db.models import Document, Span
-from annotator.importer import import_paths
-from annotator.spans import add_span
+from annotator.io.importer import import_paths
+from annotator.store.spans import add_span
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

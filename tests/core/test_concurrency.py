@@ -1,7 +1,7 @@
 """Several processes writing one database at once: no lock or serialization error reaches
 them, nothing is lost, nothing is duplicated. On SQLite and on PostgreSQL.
 
-Annotating processes (tests/crash_worker.py, through annotator.spans like the window)
+Annotating processes (tests/crash_worker.py, through annotator.store.spans like the window)
 start their first writes at the same moment. On SQLite, writers take the lock up front
 (BEGIN IMMEDIATE) and wait on the busy timeout; on PostgreSQL they run side by side, and
 the first writes of one annotator from two windows at once (the annotator's row, the
@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from annotator.db.engine import Database
-from annotator.projects import annotator_id
+from annotator.store.projects import annotator_id
 from tests.conftest import Backend
 from tests.core import dbcheck
 

@@ -4,7 +4,7 @@ SQLite only: what is tested is the file itself after each kill (``PRAGMA integri
 ``foreign_key_check``, the -wal); on PostgreSQL the killed process is only a client, and
 the server rolls back its open transaction.
 
-An annotating process (tests/crash_worker.py, through annotator.spans like the window)
+An annotating process (tests/crash_worker.py, through annotator.store.spans like the window)
 and ``python -m annotator import`` are killed mid-work, again and again, on one file.
 After every kill: each change the process reported committed is there, the file passes
 ``PRAGMA integrity_check``, and no span, relation or document is half-written.
@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 
 from annotator.db.engine import open_database
-from annotator.importer import import_paths
-from annotator.text import canonical
+from annotator.io.importer import import_paths
+from annotator.text.canonical import canonical
 from tests.core import dbcheck
 
 WORKER = Path(__file__).resolve().parent.parent / "crash_worker.py"

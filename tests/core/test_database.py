@@ -15,11 +15,11 @@ from sqlalchemy.orm import sessionmaker
 
 from annotator.db.engine import Database, make_engine, open_database, resolve_url
 from annotator.db.models import Annotator, Document, Label, Span
-from annotator.documents import document_spans
-from annotator.importer import import_paths
-from annotator.projects import ensure_project, load_schema
-from annotator.schema import DEFAULT_SCHEMA
-from annotator.spans import SpanError, add_span
+from annotator.io.importer import import_paths
+from annotator.store.documents import document_spans
+from annotator.store.projects import ensure_project, load_schema
+from annotator.store.schema import DEFAULT_SCHEMA
+from annotator.store.spans import SpanError, add_span
 
 
 def _doc(db: Database, text_: str = "نص قصير") -> int:

@@ -6,13 +6,13 @@ import pytest
 
 from annotator.db.engine import Database
 from annotator.db.models import LabelKind, Status
-from annotator.documents import document_spans, list_documents, next_unfinished
-from annotator.gold import GOLD, GoldError, accept_span, edit_gold_span, gold_spans
-from annotator.importer import import_paths
-from annotator.labels import LabelError, LabelInUse, add_label, delete_label, update_label
-from annotator.projects import ensure_project, load_schema
-from annotator.schema import LabelSpec
-from annotator.spans import (
+from annotator.io.importer import import_paths
+from annotator.store.documents import document_spans, list_documents, next_unfinished
+from annotator.store.gold import GOLD, GoldError, accept_span, edit_gold_span, gold_spans
+from annotator.store.labels import LabelError, LabelInUse, add_label, delete_label, update_label
+from annotator.store.projects import ensure_project, load_schema
+from annotator.store.schema import LabelSpec
+from annotator.store.spans import (
     SpanError,
     add_relation,
     add_span,
@@ -70,7 +70,7 @@ def test_relabel_and_resize_return_the_old_state(db: Database, doc: int) -> None
 
 def test_only_the_owner_changes_a_span(db: Database, doc: int) -> None:
     """Enforced in the core: omar cannot touch salma's spans or relations, nor gold's;
-    gold is changed by an adjudicator through annotator.gold."""
+    gold is changed by an adjudicator through annotator.store.gold."""
     span = add_span(db, doc, "salma", "PERSON", *at("محمد"))
     quote = add_span(db, doc, "salma", "QUOTE", *at("«الانتخابات في موعدها»"))
     rel = add_relation(db, quote.id, span.id, "SPEAKER", "salma")
@@ -170,7 +170,7 @@ def test_label_schema_editing(db: Database, doc: int) -> None:
 
 
 def test_one_row_counts_like_the_list(db: Database, doc: int) -> None:
-    from annotator.documents import document_row
+    from annotator.store.documents import document_row
 
     add_span(db, doc, "salma", "PERSON", *at("محمد"))
     add_span(db, doc, "omar", "DATE", *at("أمس"))

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from annotator.db.engine import Database, open_database
 from annotator.db.models import Document
-from annotator.documents import document_spans, find_document
-from annotator.export import export_native
-from annotator.importer import import_paths
-from annotator.projects import ensure_project
-from annotator.spans import add_span
+from annotator.io.export import export_native
+from annotator.io.importer import import_paths
+from annotator.store.documents import document_spans, find_document
+from annotator.store.projects import ensure_project
+from annotator.store.spans import add_span
 from tests.conftest import SEED_DIR, Backend
 
 TEXT = "قال المتحدث محمد 😀: «الانتخابات ستجري» في ١٢ مايو.\nسطر ثان بالتطويل ـــ وحَرَكات."

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from annotator.db.engine import Database
-from annotator.export import ExportFilter, export, native_records
-from annotator.formats import WriteOptions
-from annotator.formats.newsfane import SCHEMA_LABEL, read_sentences
-from annotator.importer import import_paths
-from annotator.schema import DEFAULT_SCHEMA
+from annotator.io.export import ExportFilter, export, native_records
+from annotator.io.formats import WriteOptions
+from annotator.io.formats.newsfane import SCHEMA_LABEL, read_sentences
+from annotator.io.importer import import_paths
+from annotator.store.schema import DEFAULT_SCHEMA
 from tests.conftest import NEWSFANE
 from tests.core.formats_corpus import build
 

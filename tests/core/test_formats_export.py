@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from annotator.db.engine import Database, open_database
-from annotator.export import ExportFilter, export, parse_split
-from annotator.formats import WriteOptions
-from annotator.importer import import_paths
-from annotator.schema import DEFAULT_SCHEMA
+from annotator.io.export import ExportFilter, export, parse_split
+from annotator.io.formats import WriteOptions
+from annotator.io.importer import import_paths
+from annotator.store.schema import DEFAULT_SCHEMA
 from tests.conftest import NEWSFANE, Backend
 from tests.core.formats_corpus import TEXT, build, lines
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from annotator.db.engine import Database, open_database
 from annotator.db.models import Document, Span
-from annotator.export import export
-from annotator.formats import WriteOptions
-from annotator.importer import import_paths
-from annotator.schema import DEFAULT_SCHEMA
+from annotator.io.export import export
+from annotator.io.formats import WriteOptions
+from annotator.io.importer import import_paths
+from annotator.store.schema import DEFAULT_SCHEMA
 from tests.conftest import Backend
 
 TEXT = "😀 قال مـــحمد: «الانتخابات» وحَرَكات"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from annotator.db.engine import Database, open_database
-from annotator.export import export
-from annotator.formats import WriteOptions
-from annotator.importer import import_paths
-from annotator.schema import DEFAULT_SCHEMA
+from annotator.io.export import export
+from annotator.io.formats import WriteOptions
+from annotator.io.importer import import_paths
+from annotator.store.schema import DEFAULT_SCHEMA
 from tests.conftest import Backend
 from tests.core.formats_corpus import build, snapshot
 
@@ -106,7 +106,7 @@ def test_hf_gives_back_text_names_and_the_spans_bio_can_hold(
 def test_conll_gives_back_tokens_and_tags(
     source: Database, again: Database, tmp_path: Path
 ) -> None:
-    from annotator.export import ExportFilter
+    from annotator.io.export import ExportFilter
 
     where = ExportFilter(annotators=("salma",))
     first = export(source, 1, tmp_path / "x.conll", format="conll", where=where,

@@ -26,7 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.db.engine import open_database
-from annotator.importer import import_paths
+from annotator.io.importer import import_paths
 from tests.conftest import Backend
 from tests.core.fuzz_support import (  # noqa: F401 - the fixtures and file builders
     ALL,
@@ -410,7 +410,7 @@ def test_spacy_user_data_of_the_wrong_shape(key: str, value: Any) -> None:
 
     files = spacy([Doc()])
     bin_ = DocBin(store_user_data=True).from_bytes(files["f.spacy"])
-    from annotator.formats.docbin import blank_arabic
+    from annotator.io.formats.docbin import blank_arabic
 
     docs = list(bin_.get_docs(blank_arabic().vocab))
     docs[0].user_data[key] = value

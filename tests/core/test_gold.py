@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from annotator.db import migrations
 from annotator.db.engine import Database, open_database
 from annotator.db.models import Status
-from annotator.documents import document_spans, list_documents
-from annotator.export import GOLD, export_native
-from annotator.gold import (
+from annotator.io.export import export_native
+from annotator.io.importer import import_paths
+from annotator.store.documents import document_spans, list_documents
+from annotator.store.gold import (
     GoldError,
     accept_annotator,
     accept_span,
@@ -28,8 +29,8 @@ from annotator.gold import (
     reject_span,
     restore_gold_span,
 )
-from annotator.importer import import_paths
-from annotator.spans import add_relation, add_span, delete_span, document_relations
+from annotator.store.projects import GOLD
+from annotator.store.spans import add_relation, add_span, delete_span, document_relations
 
 TEXT = "قال الوزير محمد: «الانتخابات في موعدها» أمس."
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from annotator.db.engine import Database
 from annotator.db.models import Document
-from annotator.documents import find_document, list_documents
-from annotator.importer import import_paths
-from annotator.text import text_sha256
+from annotator.io.importer import import_paths
+from annotator.store.documents import find_document, list_documents
+from annotator.text.canonical import text_sha256
 from tests.conftest import SEED_DIR
 
 ARTICLE = "قال وزير الخارجية إن الانتخابات ستجري في موعدها.\nوأضاف: \"لا تأجيل\"."

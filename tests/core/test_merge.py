@@ -19,14 +19,14 @@ from sqlalchemy import select
 
 from annotator.db.engine import Database, DatabaseError, open_database
 from annotator.db.models import LabelKind, Span, Status
-from annotator.documents import document_spans, list_documents
-from annotator.export import export_native
-from annotator.importer import import_paths
-from annotator.labels import add_label, update_label
-from annotator.merge import MergeError, MergeReport, merge_database
-from annotator.projects import ensure_project, find_project, load_schema
-from annotator.schema import LabelSpec
-from annotator.spans import add_relation, add_span, document_relations, set_status
+from annotator.io.export import export_native
+from annotator.io.importer import import_paths
+from annotator.io.merge import MergeError, MergeReport, merge_database
+from annotator.store.documents import document_spans, list_documents
+from annotator.store.labels import add_label, update_label
+from annotator.store.projects import ensure_project, find_project, load_schema
+from annotator.store.schema import LabelSpec
+from annotator.store.spans import add_relation, add_span, document_relations, set_status
 from tests.conftest import Backend
 from tests.core.dbcheck import table_rows
 
@@ -211,7 +211,7 @@ def test_an_older_file_is_read_through_a_migrated_copy(
 def test_gold_provenance_comes_over_with_ids_of_this_database(
     laptops: tuple[Database, Path | str], tmp_path: Path
 ) -> None:
-    from annotator.gold import accept_span, gold_spans
+    from annotator.store.gold import accept_span, gold_spans
 
     here, other = laptops
     there = open_database(other)

@@ -17,10 +17,10 @@ from sqlalchemy import select, text
 from annotator.db import migrations
 from annotator.db.engine import DatabaseError, make_engine, open_database, resolve_url
 from annotator.db.models import Document, Status
-from annotator.documents import document_spans, list_documents
-from annotator.gold import GOLD, accept_span, gold_spans
-from annotator.importer import import_paths
-from annotator.spans import add_span, document_relations
+from annotator.io.importer import import_paths
+from annotator.store.documents import document_spans, list_documents
+from annotator.store.gold import GOLD, accept_span, gold_spans
+from annotator.store.spans import add_span, document_relations
 
 from ..conftest import Backend
 from .dbcheck import connect, scalar, table_rows

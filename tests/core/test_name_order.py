@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.db.engine import Database
-from annotator.importer import import_paths
-from annotator.projects import ensure_project, list_annotators
-from annotator.spans import add_span
-from annotator.stats import format_table, project_stats
+from annotator.io.importer import import_paths
+from annotator.store.projects import ensure_project, list_annotators
+from annotator.store.spans import add_span
+from annotator.store.stats import format_table, project_stats
 
 NAMES = ["amal", "Basma", "Huda", "zaid"]
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.text import TextDecodeError, Utf16Map, canonical, decode
+from annotator.text.canonical import TextDecodeError, Utf16Map, canonical, decode
 
 
 def qt_position(text: str, index: int) -> int:

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from annotator.db.engine import Database, open_database
 from annotator.db.models import Document, Span
-from annotator.importer import import_paths
-from annotator.merge import merge_database
-from annotator.projects import ensure_project
-from annotator.spans import add_span
+from annotator.io.importer import import_paths
+from annotator.io.merge import merge_database
+from annotator.store.projects import ensure_project
+from annotator.store.spans import add_span
 from tests.conftest import Backend
 
 TEXT = "قال الوزير محمد علي إن بغداد تستضيف القمة"

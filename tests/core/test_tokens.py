@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.tokens import TokenIndex
+from annotator.text.tokens import TokenIndex
 
 TEXT = "قال جون كيري، «مُحَمَّد» 70% و👍🏽 OSCE-Bericht وبغداد"
 

@@ -18,12 +18,12 @@ from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
 
 from annotator.db.engine import Database, open_database  # noqa: E402
-from annotator.projects import ensure_project  # noqa: E402
-from annotator.sample import fill_with_sample  # noqa: E402
-from ui.annotator_prompt import save_annotator  # noqa: E402
-from ui.background import Task  # noqa: E402
+from annotator.io.sample import fill_with_sample  # noqa: E402
+from annotator.store.projects import ensure_project  # noqa: E402
+from ui.common.annotator_prompt import save_annotator  # noqa: E402
+from ui.io.background import Task  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-from ui.review_pane import ReviewPane  # noqa: E402
+from ui.review.pane import ReviewPane  # noqa: E402
 
 from ..conftest import Backend  # noqa: E402
 from .test_review_data import add_two_annotators  # noqa: E402

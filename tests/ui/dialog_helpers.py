@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from ui.task_dialog import TaskDialog
+from ui.io.task_dialog import TaskDialog
 
 Screenshot = Callable[[QWidget, str], Path]
 LEFT = Qt.MouseButton.LeftButton

@@ -13,13 +13,13 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from annotator.agreement import agreement_report
 from annotator.db.engine import Database
-from annotator.projects import ensure_project
+from annotator.review import agreement_report
+from annotator.store.projects import ensure_project
 from tests.ui.test_review_data import add_two_annotators
-from ui import agreement_report as report_module
-from ui.agreement_report import AgreementReportDialog
-from ui.background import Task
+from ui.io.background import Task
+from ui.review import report as report_module
+from ui.review.report import AgreementReportDialog
 
 
 @pytest.fixture(autouse=True)

@@ -11,15 +11,15 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator.db.engine import Database
-from annotator.projects import ensure_annotator, list_annotators
-from ui.annotator_prompt import (
+from annotator.store.projects import ensure_annotator, list_annotators
+from ui.common.annotator_prompt import (
     SETTINGS_KEY,
     AnnotatorDialog,
     ask_annotator_name,
     load_annotator,
     save_annotator,
 )
-from ui.settings import app_settings
+from ui.common.settings import app_settings
 
 
 def answer_with(qtbot: QtBot, act: Callable[[AnnotatorDialog], None]) -> list[AnnotatorDialog]:

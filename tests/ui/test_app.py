@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from annotator.db.engine import open_database
-from annotator.sample import fill_with_sample, sample_database_path
+from annotator.io.sample import fill_with_sample, sample_database_path
 from tests.conftest import Backend
 from ui import app as app_module
 from ui.main_window import MainWindow
@@ -166,8 +166,8 @@ def test_an_annotator_name_too_long_to_store_is_reported_in_a_dialog(
 def test_first_start_asks_for_the_annotator_and_remembers(
     qapp: QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ui.annotator_prompt import load_annotator
-    from ui.settings import app_settings
+    from ui.common.annotator_prompt import load_annotator
+    from ui.common.settings import app_settings
 
     settings = app_settings()
     settings.remove("annotator/name")

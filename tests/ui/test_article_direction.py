@@ -12,9 +12,9 @@ from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator.db.engine import Database
-from annotator.documents import get_document, list_documents
-from annotator.importer import import_paths
-from annotator.projects import ensure_project
+from annotator.io.importer import import_paths
+from annotator.store.documents import get_document, list_documents
+from annotator.store.projects import ensure_project
 from ui.main_window import MainWindow
 
 MIXED = "\n".join(

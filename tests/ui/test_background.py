@@ -1,4 +1,4 @@
-"""``ui.background.Task`` on a real worker thread, and our engine (SQLite, PostgreSQL) used
+"""``ui.io.background.Task`` on a real worker thread, and our engine (SQLite, PostgreSQL) used
 from one."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 
 from annotator.db.engine import Database
-from annotator.documents import list_documents
-from annotator.export import export
-from annotator.importer import import_paths
-from annotator.projects import ensure_project, list_annotators
-from annotator.spans import add_span
-from ui.background import Progress, Task, error_message
+from annotator.io.export import export
+from annotator.io.importer import import_paths
+from annotator.store.documents import list_documents
+from annotator.store.projects import ensure_project, list_annotators
+from annotator.store.spans import add_span
+from ui.io.background import Progress, Task, error_message
 
 
 def test_the_engine_serves_a_worker_thread_the_connection_the_gui_thread_made(

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator.db.engine import Database
 from annotator.db.models import Status
-from annotator.documents import document_row, list_documents
-from annotator.importer import import_paths
-from annotator.projects import ensure_project
-from annotator.search import search_documents
-from annotator.spans import set_status
-from ui.document_list import DocumentList
-from ui.document_model import NAME_COLUMN
+from annotator.io.importer import import_paths
+from annotator.search.corpus import search_documents
+from annotator.store.documents import document_row, list_documents
+from annotator.store.projects import ensure_project
+from annotator.store.spans import set_status
+from ui.documents.model import NAME_COLUMN
+from ui.documents.panel import DocumentList
 
 WHO = "salma"
 Screenshot = Callable[[QWidget, str], Path]

@@ -6,8 +6,8 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 
 from annotator.db.models import Status
-from annotator.documents import DocumentRow
-from ui.document_model import (
+from annotator.store.documents import DocumentRow
+from ui.documents.model import (
     DOCUMENT_ID_ROLE,
     NAME_COLUMN,
     SPANS_COLUMN,

@@ -16,14 +16,14 @@ from PySide6.QtWidgets import QFileDialog, QListWidget
 
 from annotator.db.engine import Database
 from annotator.db.models import Status
-from annotator.documents import get_document, list_documents
-from annotator.export import ExportFilter, export
-from annotator.importer import import_paths
-from annotator.projects import ensure_annotator, ensure_project
-from annotator.spans import add_span, set_status
+from annotator.io.export import ExportFilter, export
+from annotator.io.importer import import_paths
+from annotator.store.documents import get_document, list_documents
+from annotator.store.projects import ensure_annotator, ensure_project
+from annotator.store.spans import add_span, set_status
 from tests.ui.dialog_helpers import LEFT, Screenshot, cancel_at_first_progress, choose, shown
-from ui.background import Task
-from ui.export_dialog import ExportDialog, renamed_for
+from ui.io.background import Task
+from ui.io.export_dialog import ExportDialog, renamed_for
 from ui.main_window import MainWindow
 
 

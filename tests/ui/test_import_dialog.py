@@ -16,11 +16,11 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QFileDialog
 
 from annotator.db.engine import Database
-from annotator.documents import document_spans, find_document, get_document, list_documents
-from annotator.projects import ensure_annotator, ensure_project
+from annotator.store.documents import document_spans, find_document, get_document, list_documents
+from annotator.store.projects import ensure_annotator, ensure_project
 from tests.ui.dialog_helpers import LEFT, Screenshot, cancel_at_first_progress, choose, shown
-from ui.background import Task
-from ui.import_dialog import FROM_FILE, ImportDialog
+from ui.io.background import Task
+from ui.io.import_dialog import FROM_FILE, ImportDialog
 from ui.main_window import MainWindow
 
 NEWS = "أعلنت المفوضية العليا للانتخابات في بغداد نتائج الانتخابات."

@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
-from annotator.schema import DEFAULT_SCHEMA
-from ui.label_palette import LabelPalette
+from annotator.store.schema import DEFAULT_SCHEMA
+from ui.tagging.palette import LabelPalette
 
 PANEL_WIDTH = 220
 

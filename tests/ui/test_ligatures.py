@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtGui import QColor, QImage, QTextCharFormat, QTextCursor
 
-from annotator.documents import SpanValue
-from ui.span_painter import SpanStyle
-from ui.tagging_view import TaggingView
+from annotator.store.documents import SpanValue
+from ui.tagging.painter import SpanStyle
+from ui.tagging.view import TaggingView
 
 TEXT = "أعلنت المفوضية نتائج الانتخابات العامة"
 INK = 60  # luminance below this is the text itself (black), never a tint or a bar

@@ -12,11 +12,11 @@ from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QWidget
 
 from annotator.db.engine import Database
-from annotator.documents import get_document, list_documents
-from annotator.projects import ensure_project
-from annotator.spans import add_span
+from annotator.store.documents import get_document, list_documents
+from annotator.store.projects import ensure_project
+from annotator.store.spans import add_span
 from tests.conftest import Backend
-from ui.document_model import NAME_COLUMN, SPANS_COLUMN, STATUS_COLUMN
+from ui.documents.model import NAME_COLUMN, SPANS_COLUMN, STATUS_COLUMN
 from ui.main_window import MainWindow
 
 Opener = Callable[..., MainWindow]

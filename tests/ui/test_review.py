@@ -12,14 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 
-from annotator.agreement import agreement_report
 from annotator.db.engine import Database
-from annotator.gold import gold_spans
-from annotator.projects import ensure_project
+from annotator.review import agreement_report
+from annotator.store.gold import gold_spans
+from annotator.store.projects import ensure_project
 from tests.conftest import Backend
-from ui.background import Task
-from ui.review_classes import AGREED, CONFLICT, SINGLE
-from ui.review_pane import ReviewPane
+from ui.io.background import Task
+from ui.review.classes import AGREED, CONFLICT, SINGLE
+from ui.review.pane import ReviewPane
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 
@@ -179,7 +179,7 @@ def test_take_a_side_then_edit_gold_by_keyboard(qtbot: QtBot, review: tuple,
         qtbot.keyClick(pane.view, Qt.Key.Key_Z, CTRL)
     assert gold_spans(sample_db, 1) == []
     # no label key reached the tagging annotator while reviewing
-    from annotator.documents import document_spans
+    from annotator.store.documents import document_spans
 
     assert document_spans(sample_db, 1, "tester") == []
 

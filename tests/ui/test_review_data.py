@@ -8,8 +8,8 @@ tag نوكيا ORGANIZATION; only omar tags موتورولا. Document 3: both t
 from __future__ import annotations
 
 from annotator.db.engine import Database
-from annotator.documents import get_document
-from annotator.spans import add_span
+from annotator.store.documents import get_document
+from annotator.store.spans import add_span
 
 PLAN = {
     1: [("huda", "LOCATION", "فرانكفورت"), ("omar", "LOCATION", "فرانكفورت"),

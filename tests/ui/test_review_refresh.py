@@ -15,19 +15,19 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from annotator.agreement import agreement_report
 from annotator.db.engine import Database, open_database
 from annotator.db.models import Status
-from annotator.documents import get_document
-from annotator.gold import delete_gold_span, gold_spans
-from annotator.projects import ensure_project
-from annotator.spans import add_span, set_status
+from annotator.review import agreement_report
+from annotator.store.documents import get_document
+from annotator.store.gold import delete_gold_span, gold_spans
+from annotator.store.projects import ensure_project
+from annotator.store.spans import add_span, set_status
 from tests.ui.test_review_data import where
-from ui.background import Task
+from ui.io.background import Task
 from ui.main_window import MainWindow
-from ui.review_classes import CONFLICT
-from ui.review_pane import DONE_MARK, ReviewPane
-from ui.review_refresh import AUTO_REFRESH_SECONDS
+from ui.review.classes import CONFLICT
+from ui.review.pane import DONE_MARK, ReviewPane
+from ui.review.refresh import AUTO_REFRESH_SECONDS
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

@@ -28,13 +28,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator.db import engine as engine_module
 from annotator.db.engine import Database, open_database
-from annotator.documents import document_spans
-from annotator.spans import delete_span
+from annotator.store.documents import document_spans
+from annotator.store.spans import delete_span
 from tests import pg_cluster
 from tests.conftest import SEED_DIR
 from tests.ui.test_tagging import Opener, key, open_on, three_articles
 from ui.main_window import MainWindow
-from ui.tagging_view import TaggingView
+from ui.tagging.view import TaggingView
 
 Screenshot = Callable[[object, str], Path]
 RETRY_MS = 15_000  # the backoff reaches 1 + 2 + 5 s; generous for a loaded machine

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.db.engine import Database, open_database
-from annotator.documents import document_spans, list_documents
-from annotator.importer import import_paths
-from annotator.projects import ensure_project, load_schema
-from annotator.spans import add_relation, add_span, document_relations
-from ui.schema_dialog import ARABIC, COLOUR, KEY, KIND, NAME, LabelSchemaDialog
+from annotator.io.importer import import_paths
+from annotator.store.documents import document_spans, list_documents
+from annotator.store.projects import ensure_project, load_schema
+from annotator.store.spans import add_relation, add_span, document_relations
+from ui.schema.dialog import ARABIC, COLOUR, KEY, KIND, NAME, LabelSchemaDialog
 
 TEXT = "قال وزير الخارجية جون كيري إن \"المحادثات مثمرة\" في جنيف."
 

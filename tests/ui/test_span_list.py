@@ -14,12 +14,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QWidget
 
 from annotator.db.engine import Database
-from annotator.documents import SpanValue, document_spans, get_document, list_documents
-from annotator.importer import import_paths
-from annotator.projects import ensure_project, load_schema
-from annotator.schema import DEFAULT_SCHEMA
-from annotator.spans import add_relation, add_span, document_relations
-from ui.span_list import (
+from annotator.io.importer import import_paths
+from annotator.store.documents import SpanValue, document_spans, get_document, list_documents
+from annotator.store.projects import ensure_project, load_schema
+from annotator.store.schema import DEFAULT_SCHEMA
+from annotator.store.spans import add_relation, add_span, document_relations
+from ui.tagging.span_list import (
     LABEL_COLUMN,
     OFFSETS_COLUMN,
     RELATION_COLUMN,

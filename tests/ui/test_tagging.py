@@ -15,13 +15,13 @@ from PySide6.QtWidgets import QApplication
 
 from annotator.db.engine import Database, open_database
 from annotator.db.models import Status
-from annotator.documents import document_spans, list_documents
-from annotator.importer import import_paths
-from annotator.projects import ensure_project
-from annotator.spans import document_relations
+from annotator.io.importer import import_paths
+from annotator.store.documents import document_spans, list_documents
+from annotator.store.projects import ensure_project
+from annotator.store.spans import document_relations
 from tests.conftest import SEED_DIR, Backend
 from ui.main_window import MainWindow
-from ui.tagging_view import TaggingView
+from ui.tagging.view import TaggingView
 
 Opener = Callable[..., MainWindow]
 NO = Qt.KeyboardModifier.NoModifier
@@ -78,7 +78,7 @@ def spans(db: Database, doc: int = 1) -> list[tuple[str, str]]:
 
 
 def list_text(db: Database, doc: int) -> str:
-    from annotator.documents import get_document
+    from annotator.store.documents import get_document
 
     return get_document(db, doc).text
 

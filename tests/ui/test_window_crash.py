@@ -32,9 +32,9 @@ from typing import Any
 
 import pytest
 
-from annotator.backups import list_backups
+from annotator.db.backups import list_backups
 from annotator.db.engine import open_database
-from annotator.sample import fill_with_sample
+from annotator.io.sample import fill_with_sample
 from tests.core.test_crash import check_file, make_corpus, spawn
 from ui.main_window import MainWindow
 

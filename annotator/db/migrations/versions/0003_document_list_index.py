@@ -7,9 +7,7 @@ Create Date: 2026-11-25 08:24:40.134947
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0003'
 down_revision = '0002'

@@ -1,0 +1,3 @@
+"""Small pieces every part of the window uses: fonts, settings, the annotator prompt, small widgets.
+Imports annotator only; nothing else of ui.
+"""

@@ -1,0 +1,3 @@
+"""The label schema dialog.
+Imports annotator and ui.common.
+"""
